@@ -1,0 +1,74 @@
+// The shapes the rest of the service sees of an Apinizer manager, whatever its documentation generation.
+
+/** The mTLS settings body of `PATCH .../settings/mtls/`; only the fields given are sent. */
+export interface MtlsSettings {
+  enabled?: boolean;
+  keyStoreId?: string;
+  trustStoreId?: string;
+  keyStoreName?: string;
+  trustStoreName?: string;
+  supportedProtocolList?: Array<"TLS_1_3" | "TLS_1_2" | "TLS_1_1" | "TLS_1_0" | "SSL_3_0">;
+  hostnameVerifierType?: "NOOP" | "DEFAULT" | "STRICT" | "BROWSER_COMPAT";
+  disableSslValidation?: boolean;
+}
+
+export type DeployStyle = "inline" | "endpoint";
+
+/** One configured gateway (a manager URL and its token). Built once from config; never serialized. */
+export interface GatewayConfig {
+  name: string;
+  baseUrl: string;
+  /** Personal API Access Token: held in memory only. */
+  token: string;
+  rateLimitPerSecond: number;
+  /** In-flight calls to this gateway across all worker processes; undefined = no extra cap. */
+  concurrency?: number;
+  timeoutMs: number;
+  deployStyle: DeployStyle;
+  /** Sockets this process keeps open to the manager. */
+  connections: number;
+}
+
+export interface ProjectSummary {
+  name: string;
+  description?: string;
+}
+
+export interface ProxySummary {
+  name: string;
+  type?: string;
+  description?: string;
+  relativePath?: string;
+}
+
+export interface ProxyDetail extends ProxySummary {
+  deploymentList?: Array<{ environmentName: string; deployed?: boolean; redeployRequired?: boolean }>;
+  [key: string]: unknown;
+}
+
+export interface DeploymentOutcome {
+  environmentName: string;
+  success: boolean;
+  message?: string;
+}
+
+export interface UpdateResult {
+  /** HTTP attempts this call made (1 when it succeeded at once). */
+  attempts: number;
+  httpStatus: number;
+  deployments: DeploymentOutcome[];
+}
+
+export type GatewayOperation =
+  | "list_projects"
+  | "list_proxies"
+  | "get_proxy"
+  | "update_mtls"
+  | "deploy"
+  | "healthcheck";
+
+/** Hooks the client calls so metrics stay out of the gateway module. */
+export interface GatewayObserver {
+  onRequest?(event: { gateway: string; operation: GatewayOperation; code: string; durationSeconds: number }): void;
+  onRetry?(event: { gateway: string; operation: GatewayOperation; reason: string }): void;
+}

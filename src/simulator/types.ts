@@ -1,0 +1,84 @@
+// The simulator's public surface: what tests, the demo and the benchmarks configure and inspect.
+import type { MtlsSettings } from "../gateway/types.js";
+
+export type Flavour = "classic" | "newer";
+
+export interface SeedProxy {
+  name: string;
+  /** REST, SOAP, GRPC, WEBSOCKET, or an AI type (AI, MCP, A2A) that refuses mTLS settings. */
+  type?: string;
+  deployedTo?: string[];
+}
+
+export interface SeedProject {
+  name: string;
+  proxies: SeedProxy[];
+  /** Environments the project can deploy to; defaults to ["test", "production"]. */
+  environments?: string[];
+}
+
+export interface FaultOptions {
+  /** Fraction (0..1) of requests answered 503. */
+  rate503?: number;
+  /** Fraction answered 429, with `Retry-After: retryAfterSeconds` (header, or `retry_after` body in classic). */
+  rate429?: number;
+  retryAfterSeconds?: number;
+  /** Fraction whose connection is destroyed before an answer. */
+  rateReset?: number;
+  /** Fraction never answered (the socket stays open until the client gives up). */
+  rateHang?: number;
+  /** Which requests faults apply to: every request, or only writes (PATCH/POST). Default: all. */
+  appliesTo?: "all" | "writes";
+}
+
+export interface SimulatorOptions {
+  flavour?: Flavour;
+  /** Seeds the PRNG so fault injection is reproducible. */
+  seed?: number;
+  /** Generated fleet: `projects` × `proxiesPerProject`, names `project-001` / `proxy-00001`. */
+  projects?: number;
+  proxiesPerProject?: number;
+  /** Every n-th generated proxy (1-based) is of type AI; 0 = none. */
+  aiEvery?: number;
+  /** An explicit fleet instead of (or in addition to) the generated one. */
+  fleet?: SeedProject[];
+  /** Token the manager accepts; requests with another answer 401. */
+  token?: string;
+  /** Fixed latency in ms, or a [min, max] range. */
+  latencyMs?: number | [number, number];
+  faults?: FaultOptions;
+  /** "project/proxy" keys whose PATCH always answers 400 with `message`. */
+  permanentFailures?: Array<{ project: string; proxy: string; message?: string }>;
+  /** Deployment of this proxy to this environment fails (under HTTP 200). */
+  deployFailures?: Array<{ project: string; proxy: string; environment: string; message?: string }>;
+  host?: string;
+  port?: number;
+}
+
+export interface ProxyRecord {
+  project: string;
+  name: string;
+  type: string;
+  mtls: MtlsSettings;
+  patchCount: number;
+  /** Environments deployed by a PATCH with `deploy: true` or the deploy endpoint, in order. */
+  deploys: string[];
+}
+
+export interface SimulatorState {
+  proxy(project: string, name: string): ProxyRecord | undefined;
+  proxies(): ProxyRecord[];
+  totalPatches(): number;
+  /** Requests received, by `METHOD path-template` (e.g. "PATCH mtls"). */
+  requestCounts(): Record<string, number>;
+  peakConcurrency(): number;
+  /** Change faults, token or latency while running. */
+  update(options: Pick<SimulatorOptions, "faults" | "token" | "latencyMs">): void;
+  reset(): void;
+}
+
+export interface RunningSimulator {
+  url: string;
+  state: SimulatorState;
+  close(): Promise<void>;
+}
