@@ -8,6 +8,8 @@ export interface SeedProxy {
   /** REST, SOAP, GRPC, WEBSOCKET, or an AI type (AI, MCP, A2A) that refuses mTLS settings. */
   type?: string;
   deployedTo?: string[];
+  /** Settings the proxy starts with (merged onto the manager's defaults); lets a test seed drift. */
+  mtls?: MtlsSettings;
 }
 
 export interface SeedProject {
@@ -61,6 +63,8 @@ export interface ProxyRecord {
   type: string;
   mtls: MtlsSettings;
   patchCount: number;
+  /** Every PATCH of this proxy's mTLS settings received, including rejected and fault-injected ones. */
+  patchRequests?: number;
   /** Environments deployed by a PATCH with `deploy: true` or the deploy endpoint, in order. */
   deploys: string[];
 }

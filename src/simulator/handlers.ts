@@ -1,0 +1,77 @@
+// What each served route does once a request got past faults and auth.
+import { deploy, markSaved } from "./deployments.js";
+import { failure, list, notFound, ok, type Reply, single, success } from "./envelopes.js";
+import { type Fleet, isAiType, type ProjectEntry, type ProxyEntry } from "./fleet.js";
+import { mergeMtls, parseMtlsBody } from "./mtls-validation.js";
+import { fullProxy, proxyDetail, proxySummary } from "./proxy-views.js";
+import type { RouteName } from "./routes.js";
+import type { Flavour } from "./types.js";
+
+export interface HandlerContext {
+  flavour: Flavour;
+  fleet: Fleet;
+  /** Decoded path parameters, named as in the openapi templates. */
+  params: Record<string, string>;
+  body: string;
+}
+
+type Handler = (ctx: HandlerContext) => Reply;
+
+function findProject(ctx: HandlerContext): ProjectEntry | Reply {
+  const name = ctx.params.projectName ?? "";
+  return (
+    ctx.fleet.projectsByName.get(name) ?? notFound(ctx.flavour, `Project (name: ${name}) was not found!`)
+  );
+}
+
+function findProxy(ctx: HandlerContext): { project: ProjectEntry; proxy: ProxyEntry } | Reply {
+  const project = findProject(ctx);
+  if ("status" in project) return project;
+  const name = ctx.params.apiProxyName ?? "";
+  const proxy = project.proxiesByName.get(name);
+  return proxy ? { project, proxy } : notFound(ctx.flavour, `ApiProxy (name: ${name}) was not found!`);
+}
+
+function updateMtls(ctx: HandlerContext): Reply {
+  const parsed = parseMtlsBody(ctx.body);
+  if (!parsed.ok) return failure(ctx.flavour, 400, parsed.message);
+  const found = findProxy(ctx);
+  if ("status" in found) return found;
+  const { project, proxy } = found;
+  if (isAiType(proxy.type))
+    return failure(ctx.flavour, 400, "mTLS settings are not supported for AI proxies");
+  if (proxy.permanentFailure !== undefined) return failure(ctx.flavour, 400, proxy.permanentFailure);
+  const merged = mergeMtls(proxy.mtls, parsed.value);
+  if (!merged.ok) return failure(ctx.flavour, 400, merged.message);
+  proxy.mtls = merged.value;
+  proxy.patchCount++;
+  markSaved(proxy);
+  if (!parsed.value.deploy) return success(ctx.flavour);
+  return success(ctx.flavour, { deploymentResult: deploy(project, proxy, parsed.value.deployTo) });
+}
+
+function deployOne(ctx: HandlerContext): Reply {
+  const found = findProxy(ctx);
+  if ("status" in found) return found;
+  const deploymentResult = deploy(found.project, found.proxy, [ctx.params.environmentName ?? ""]);
+  return success(ctx.flavour, { deploymentResult });
+}
+
+export const HANDLERS: Record<RouteName, Handler> = {
+  healthcheck: ok,
+  projects: (ctx) => list(ctx.fleet.projects.map(({ name, description }) => ({ name, description }))),
+  proxies: (ctx) => {
+    const project = findProject(ctx);
+    return "status" in project ? project : list(project.proxies.map(proxySummary));
+  },
+  proxy: (ctx) => {
+    const found = findProxy(ctx);
+    return "status" in found ? found : single(ctx.flavour, proxyDetail(found.proxy));
+  },
+  "proxy full": (ctx) => {
+    const found = findProxy(ctx);
+    return "status" in found ? found : single(ctx.flavour, fullProxy(found.proxy));
+  },
+  mtls: updateMtls,
+  deploy: deployOne,
+};
