@@ -63,12 +63,18 @@ export type GatewayOperation =
   | "list_projects"
   | "list_proxies"
   | "get_proxy"
+  | "get_proxy_full"
   | "update_mtls"
   | "deploy"
   | "healthcheck";
 
 /** Hooks the client calls so metrics stay out of the gateway module. */
 export interface GatewayObserver {
-  onRequest?(event: { gateway: string; operation: GatewayOperation; code: string; durationSeconds: number }): void;
+  onRequest?(event: {
+    gateway: string;
+    operation: GatewayOperation;
+    code: string;
+    durationSeconds: number;
+  }): void;
   onRetry?(event: { gateway: string; operation: GatewayOperation; reason: string }): void;
 }

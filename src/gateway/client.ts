@@ -1,0 +1,391 @@
+// The Apinizer management API as typed calls: one connection pool per gateway, every call retried
+// per the retry policy and reported to the observer per HTTP attempt.
+import { Pool } from "undici";
+import {
+  deploymentOutcomes,
+  isFailureEnvelope,
+  isObject,
+  isSuccessEnvelope,
+  type JsonObject,
+  listItems,
+  singleItem,
+} from "./envelopes.js";
+import { deploymentError, envelopeError, GatewayError, httpError, transportError } from "./errors.js";
+import {
+  type Attempted,
+  DEFAULT_RETRY_OPTIONS,
+  type RateLimitedMode,
+  type RetryOptions,
+  withRetry,
+} from "./retry-policy.js";
+import type {
+  DeploymentOutcome,
+  GatewayConfig,
+  GatewayObserver,
+  GatewayOperation,
+  MtlsSettings,
+  ProjectSummary,
+  ProxyDetail,
+  ProxySummary,
+  UpdateResult,
+} from "./types.js";
+import { type BaseUrl, parseBaseUrl, paths } from "./urls.js";
+
+export interface CallOptions {
+  /** Cancels the call, including any wait between attempts; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the client's `rateLimited` mode for this call. */
+  rateLimited?: RateLimitedMode;
+}
+
+export interface DeployRequest {
+  environments: string[];
+}
+
+interface HttpRequest {
+  operation: GatewayOperation;
+  method: "GET" | "PATCH" | "POST";
+  path: string;
+  body?: JsonObject;
+  accept?: string;
+}
+
+interface HttpAnswer {
+  status: number;
+  body: unknown;
+}
+
+const MTLS_FIELDS = [
+  "enabled",
+  "keyStoreId",
+  "trustStoreId",
+  "keyStoreName",
+  "trustStoreName",
+  "supportedProtocolList",
+  "hostnameVerifierType",
+  "disableSslValidation",
+] as const satisfies ReadonlyArray<keyof MtlsSettings>;
+
+/** Only the fields given are sent: the manager updates exactly those. */
+function mtlsBody(settings: MtlsSettings): JsonObject {
+  const body: JsonObject = {};
+  for (const field of MTLS_FIELDS) {
+    if (settings[field] !== undefined) body[field] = settings[field];
+  }
+  return body;
+}
+
+function parseBody(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // the healthcheck's "OK", or an HTML error page from something in between
+  }
+}
+
+function projectSummary(item: unknown): ProjectSummary | undefined {
+  if (!isObject(item) || typeof item.name !== "string") return undefined;
+  return typeof item.description === "string"
+    ? { name: item.name, description: item.description }
+    : { name: item.name };
+}
+
+// Only the summary fields are kept: a project's list can hold thousands of full proxy definitions.
+function proxySummary(item: unknown): ProxySummary | undefined {
+  if (!isObject(item) || typeof item.name !== "string") return undefined;
+  const summary: ProxySummary = { name: item.name };
+  for (const field of ["type", "description", "relativePath"] as const) {
+    const value = item[field];
+    if (typeof value === "string") summary[field] = value;
+  }
+  return summary;
+}
+
+export class ApinizerClient {
+  readonly #gateway: GatewayConfig;
+  readonly #base: BaseUrl;
+  readonly #pool: Pool;
+  readonly #observer: GatewayObserver;
+  readonly #retry: RetryOptions;
+
+  constructor(gateway: GatewayConfig, observer: GatewayObserver = {}, retry: Partial<RetryOptions> = {}) {
+    this.#gateway = gateway;
+    this.#base = parseBaseUrl(gateway.baseUrl);
+    this.#observer = observer;
+    this.#retry = { ...DEFAULT_RETRY_OPTIONS, ...retry };
+    this.#pool = new Pool(this.#base.origin, {
+      connections: gateway.connections,
+      // A PATCH must not queue behind another request on the same socket.
+      pipelining: 1,
+      // Below the 5 s idle timeout of Node servers and most proxies, so we never reuse a socket they closed.
+      keepAliveTimeout: 4_000,
+      headersTimeout: gateway.timeoutMs,
+      bodyTimeout: gateway.timeoutMs,
+      connect: { timeout: gateway.timeoutMs },
+    });
+  }
+
+  /** `GET /apiops/test/healthcheck` (no auth needed): resolves when the manager answers 2xx. */
+  async healthcheck(options?: CallOptions): Promise<void> {
+    const path = paths.healthcheck(this.#base);
+    // It answers text/plain; asking only for JSON could earn a 406.
+    await this.#call(
+      { operation: "healthcheck", method: "GET", path, accept: "text/plain, application/json" },
+      options,
+      () => undefined,
+    );
+  }
+
+  /** Projects visible to the token. */
+  async listProjects(options?: CallOptions): Promise<ProjectSummary[]> {
+    const path = paths.projects(this.#base);
+    const { value } = await this.#call(
+      { operation: "list_projects", method: "GET", path },
+      options,
+      (answer) => this.#list("list_projects", answer, projectSummary),
+    );
+    return value;
+  }
+
+  /** Every proxy of a project (the manager does not paginate). */
+  async listProxies(project: string, options?: CallOptions): Promise<ProxySummary[]> {
+    const path = paths.proxies(this.#base, project);
+    const { value } = await this.#call(
+      { operation: "list_proxies", method: "GET", path },
+      options,
+      (answer) => this.#list("list_proxies", answer, proxySummary),
+    );
+    return value;
+  }
+
+  async getProxy(project: string, name: string, options?: CallOptions): Promise<ProxyDetail> {
+    const path = paths.proxy(this.#base, project, name);
+    const { value } = await this.#call({ operation: "get_proxy", method: "GET", path }, options, (answer) => {
+      const item = this.#single("get_proxy", answer);
+      if (typeof item.name !== "string") throw envelopeError("get_proxy", answer.status, answer.body);
+      return item as ProxyDetail;
+    });
+    return value;
+  }
+
+  /**
+   * `GET .../apiProxies/{name}/full`: undocumented fields (guess: routing incl. mTLS), so read-back is an
+   * optional capability; the caller must not rely on a particular shape.
+   */
+  async getProxyFull(project: string, name: string, options?: CallOptions): Promise<Record<string, unknown>> {
+    const path = paths.proxyFull(this.#base, project, name);
+    const { value } = await this.#call(
+      { operation: "get_proxy_full", method: "GET", path },
+      options,
+      (answer) => this.#single("get_proxy_full", answer),
+    );
+    return value;
+  }
+
+  /**
+   * `PATCH .../settings/mtls/` with only the given fields, then deploys to `deploy.environments`: in the
+   * same PATCH (deployStyle `inline`) or by one deploy call per environment (`endpoint`). Resolves only
+   * when the save and every deployment succeeded; otherwise rejects with a GatewayError (a failed
+   * deployment is `permanent` and lists every environment's outcome in `deployments`).
+   */
+  async updateMtls(
+    project: string,
+    name: string,
+    settings: MtlsSettings,
+    deploy?: DeployRequest,
+    options?: CallOptions,
+  ): Promise<UpdateResult> {
+    const environments = deploy?.environments ?? [];
+    const inline = environments.length > 0 && this.#gateway.deployStyle === "inline";
+    const body = mtlsBody(settings);
+    if (inline) Object.assign(body, { deploy: true, deployTargetEnvironmentNameList: environments });
+    const path = paths.mtls(this.#base, project, name);
+    const saved = await this.#call(
+      { operation: "update_mtls", method: "PATCH", path, body },
+      options,
+      (answer) => {
+        this.#requireSuccess("update_mtls", answer);
+        if (!inline) return { status: answer.status, deployments: [] };
+        const deployments = deploymentOutcomes(answer.body, environments, "failed");
+        if (deployments.some((deployment) => !deployment.success)) {
+          throw deploymentError("update_mtls", answer.status, deployments);
+        }
+        return { status: answer.status, deployments };
+      },
+    );
+    const httpStatus = saved.value.status;
+    if (inline || environments.length === 0) {
+      return { attempts: saved.attempts, httpStatus, deployments: saved.value.deployments };
+    }
+
+    let attempts = saved.attempts;
+    const deployments: DeploymentOutcome[] = [];
+    for (const environment of environments) {
+      try {
+        const deployed = await this.#deployOnce(project, name, environment, options);
+        attempts += deployed.attempts;
+        deployments.push(...deployed.value.deployments);
+      } catch (error) {
+        if (!(error instanceof GatewayError)) throw error;
+        error.attempts += attempts;
+        // One environment refusing (e.g. 400 unknown environment) does not stop the others.
+        if (error.kind !== "permanent") throw error;
+        attempts = error.attempts;
+        deployments.push({ environmentName: environment, success: false, message: error.gatewayMessage });
+      }
+    }
+    if (deployments.some((deployment) => !deployment.success)) {
+      const error = deploymentError("deploy", httpStatus, deployments);
+      error.attempts = attempts;
+      throw error;
+    }
+    return { attempts, httpStatus, deployments };
+  }
+
+  /** Deploys (or redeploys) the proxy's saved state to one environment. */
+  async deploy(
+    project: string,
+    name: string,
+    environment: string,
+    options?: CallOptions,
+  ): Promise<UpdateResult> {
+    const { value, attempts } = await this.#deployOnce(project, name, environment, options);
+    if (value.deployments.some((deployment) => !deployment.success)) {
+      const error = deploymentError("deploy", value.status, value.deployments);
+      error.attempts = attempts;
+      throw error;
+    }
+    return { attempts, httpStatus: value.status, deployments: value.deployments };
+  }
+
+  /** Waits for in-flight calls (each bounded by the gateway's timeout), then closes the sockets. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  /** One deploy call; a deployment failure under HTTP 200 is returned as outcomes, not thrown. */
+  #deployOnce(
+    project: string,
+    name: string,
+    environment: string,
+    options?: CallOptions,
+  ): Promise<Attempted<{ status: number; deployments: DeploymentOutcome[] }>> {
+    const path = paths.deploy(this.#base, project, name, environment);
+    return this.#call({ operation: "deploy", method: "POST", path }, options, (answer) => {
+      this.#requireSuccess("deploy", answer);
+      return {
+        status: answer.status,
+        deployments: deploymentOutcomes(answer.body, [environment], "succeeded"),
+      };
+    });
+  }
+
+  #requireSuccess(operation: GatewayOperation, answer: HttpAnswer): void {
+    if (!isSuccessEnvelope(answer.body)) throw envelopeError(operation, answer.status, answer.body);
+  }
+
+  #list<T>(operation: GatewayOperation, answer: HttpAnswer, read: (item: unknown) => T | undefined): T[] {
+    const items = isFailureEnvelope(answer.body) ? undefined : listItems(answer.body);
+    if (!items) throw envelopeError(operation, answer.status, answer.body);
+    return items.map((item) => {
+      const value = read(item);
+      // A nameless entry means we misread this manager: better to fail than to skip proxies silently.
+      if (value === undefined)
+        throw envelopeError(operation, answer.status, answer.body, "list entry without a name");
+      return value;
+    });
+  }
+
+  #single(operation: GatewayOperation, answer: HttpAnswer): JsonObject {
+    const item = isFailureEnvelope(answer.body) ? undefined : singleItem(answer.body);
+    if (!item) throw envelopeError(operation, answer.status, answer.body);
+    return item;
+  }
+
+  #call<T>(
+    request: HttpRequest,
+    options: CallOptions = {},
+    interpret: (answer: HttpAnswer) => T,
+  ): Promise<Attempted<T>> {
+    const retry = options.rateLimited ? { ...this.#retry, rateLimited: options.rateLimited } : this.#retry;
+    return withRetry(
+      async () => {
+        const answer = await this.#send(request, options.signal);
+        return interpret(answer);
+      },
+      retry,
+      {
+        signal: options.signal,
+        onRetry: (error) =>
+          this.#observer.onRetry?.({
+            gateway: this.#gateway.name,
+            operation: request.operation,
+            reason: error.code,
+          }),
+      },
+    );
+  }
+
+  /** One HTTP attempt: a 2xx answer with its parsed body, or a classified GatewayError. */
+  async #send(request: HttpRequest, signal: AbortSignal | undefined): Promise<HttpAnswer> {
+    const started = performance.now();
+    let code = "network";
+    // The pool's headers/body timeouts cut a silent server; this also bounds connect + a slow-drip body.
+    const controller = new AbortController();
+    const timeoutMs = this.#gateway.timeoutMs;
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no complete answer within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#gateway.token}`,
+      accept: request.accept ?? "application/json",
+    };
+    if (request.body) headers["content-type"] = "application/json";
+    try {
+      const response = await this.#pool.request({
+        method: request.method,
+        path: request.path,
+        headers,
+        body: request.body ? JSON.stringify(request.body) : null,
+        signal: controller.signal,
+      });
+      // Read every body, error answers included: an unread body keeps its socket out of the pool.
+      const body = parseBody(this.#redact(await response.body.text()));
+      code = String(response.statusCode);
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        throw httpError(request.operation, response.statusCode, response.headers, body, response.statusText);
+      }
+      return { status: response.statusCode, body };
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      if (signal?.aborted) {
+        code = "aborted";
+        throw signal.reason;
+      }
+      const classified = transportError(request.operation, error);
+      code = classified.code;
+      throw classified;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      this.#observer.onRequest?.({
+        gateway: this.#gateway.name,
+        operation: request.operation,
+        code,
+        durationSeconds: (performance.now() - started) / 1000,
+      });
+    }
+  }
+
+  /** A manager echoing the token in an error body must not carry it into our errors and logs. */
+  #redact(text: string): string {
+    const token = this.#gateway.token;
+    return token && text.includes(token) ? text.replaceAll(token, "[redacted]") : text;
+  }
+}
