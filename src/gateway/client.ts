@@ -55,7 +55,8 @@ interface HttpAnswer {
   body: unknown;
 }
 
-const MTLS_FIELDS = [
+/** Every field of the mTLS settings body the client knows; anything else in a settings object is dropped. */
+export const MTLS_FIELDS = [
   "enabled",
   "keyStoreId",
   "trustStoreId",
