@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError, type GatewayErrorKind } from "../src/gateway/errors.js";
-import { type RetryOptions, withRetry } from "../src/gateway/retry-policy.js";
+import {
+  DEFAULT_RETRY_OPTIONS,
+  type RetryOptions,
+  resolveRetryOptions,
+  withRetry,
+} from "../src/gateway/retry-policy.js";
 
 const fast: RetryOptions = {
   maxAttempts: 4,
@@ -135,5 +140,21 @@ describe("retry policy", () => {
       "stop",
     );
     expect(calls()).toBe(0);
+  });
+});
+
+describe("retry options", () => {
+  it("fills defaults and ignores undefined overrides", () => {
+    expect(resolveRetryOptions({ maxAttempts: undefined, minDelayMs: 1 })).toEqual({
+      ...DEFAULT_RETRY_OPTIONS,
+      minDelayMs: 1,
+    });
+  });
+
+  it("refuses nonsense", () => {
+    expect(() => resolveRetryOptions({ maxAttempts: 0 })).toThrow(RangeError);
+    expect(() => resolveRetryOptions({ maxAttempts: 1.5 })).toThrow(RangeError);
+    expect(() => resolveRetryOptions({ maxRetryTimeMs: Number.NaN })).toThrow(RangeError);
+    expect(() => resolveRetryOptions({ rateLimited: "later" as "wait" })).toThrow(RangeError);
   });
 });

@@ -13,9 +13,9 @@ import {
 import { deploymentError, envelopeError, GatewayError, httpError, transportError } from "./errors.js";
 import {
   type Attempted,
-  DEFAULT_RETRY_OPTIONS,
   type RateLimitedMode,
   type RetryOptions,
+  resolveRetryOptions,
   withRetry,
 } from "./retry-policy.js";
 import type {
@@ -114,7 +114,7 @@ export class ApinizerClient {
     this.#gateway = gateway;
     this.#base = parseBaseUrl(gateway.baseUrl);
     this.#observer = observer;
-    this.#retry = { ...DEFAULT_RETRY_OPTIONS, ...retry };
+    this.#retry = resolveRetryOptions(retry);
     this.#pool = new Pool(this.#base.origin, {
       connections: gateway.connections,
       // A PATCH must not queue behind another request on the same socket.

@@ -27,6 +27,22 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = {
   rateLimited: "wait",
 };
 
+/** Defaults plus the given overrides (undefined values ignored); throws RangeError on nonsense. */
+export function resolveRetryOptions(overrides: Partial<RetryOptions> = {}): RetryOptions {
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const options: RetryOptions = { ...DEFAULT_RETRY_OPTIONS, ...given };
+  if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
+    throw new RangeError(`maxAttempts must be a whole number >= 1, got ${options.maxAttempts}`);
+  }
+  for (const key of ["minDelayMs", "maxDelayMs", "maxRetryTimeMs"] as const) {
+    if (!(options[key] >= 0)) throw new RangeError(`${key} must be >= 0, got ${options[key]}`);
+  }
+  if (options.rateLimited !== "wait" && options.rateLimited !== "throw") {
+    throw new RangeError(`rateLimited must be "wait" or "throw", got ${String(options.rateLimited)}`);
+  }
+  return options;
+}
+
 export interface RetryHooks {
   signal?: AbortSignal | undefined;
   /** Called before each retry with the error that caused it. */
