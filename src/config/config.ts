@@ -1,0 +1,218 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { GatewayConfig } from "../gateway/types.js";
+import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
+
+export type Role = "viewer" | "operator" | "admin";
+export const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
+
+export interface Caller {
+  name: string;
+  role: Role;
+  secret: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  redisUrl: string;
+  queuePrefix: string;
+  gateways: ReadonlyMap<string, GatewayConfig>;
+  callers: readonly Caller[];
+  authDisabled: boolean;
+  metricsToken: string | undefined;
+  workerConcurrency: number;
+  logLevel: string;
+  /** Largest accepted JSON body (express/body-parser syntax, e.g. "16mb"). */
+  bodyLimit: string;
+  /** Lock of an active target job: a killed worker's jobs come back after about this long. */
+  lockDurationMs: number;
+  /** A rollout that has not moved for this long is checked for lost jobs. */
+  reconcileAfterMs: number;
+  shutdownTimeoutMs: number;
+}
+
+const positiveInt = z.coerce.number().int().positive();
+const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  ENFORCER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}.-]+$/, "letters, digits, _ . - and {} (hash tag) only")
+    .default("enforcer"),
+  APINIZER_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ENFORCER_GATEWAYS_FILE: z.string().min(1).optional(),
+  ENFORCER_AUTH: z.enum(["required", "disabled"]).default("required"),
+  ENFORCER_WORKER_CONCURRENCY: positiveInt.max(1024).default(16),
+  ENFORCER_RATE_LIMIT_PER_SECOND: positiveInt.default(50),
+  ENFORCER_GATEWAY_TIMEOUT_MS: positiveInt.default(15_000),
+  ENFORCER_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "a size such as 16mb")
+    .default("16mb"),
+  ENFORCER_LOCK_DURATION_MS: positiveInt.min(1000).default(15_000),
+  ENFORCER_RECONCILE_AFTER_MS: positiveInt.min(1000).default(60_000),
+  ENFORCER_SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+const gatewayFileSchema = z.object({
+  gateways: z
+    .array(
+      z
+        .object({
+          name: z.string().regex(GATEWAY_NAME, "letters, digits, _ and - (no ':')"),
+          baseUrl: z.url({ protocol: /^https?$/ }),
+          tokenEnv: z.string().min(1).optional(),
+          tokenFile: z.string().min(1).optional(),
+          rateLimitPerSecond: positiveInt.optional(),
+          concurrency: positiveInt.optional(),
+          timeoutMs: positiveInt.optional(),
+          deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
+        })
+        .strict()
+        .refine((g) => (g.tokenEnv === undefined) !== (g.tokenFile === undefined), {
+          message: "exactly one of tokenEnv or tokenFile",
+        }),
+    )
+    .min(1),
+});
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
+function parseCallers(raw: string | undefined, variable: string): Caller[] {
+  if (raw === undefined) return [];
+  return raw
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry, index) => {
+      const [role, name, ...rest] = entry.split(":");
+      const secret = rest.join(":");
+      if (!ROLES.includes(role as Role) || !name || secret.length < 8) {
+        throw new ConfigError(
+          variable,
+          `entry ${index + 1} must be role:name:secret with role viewer|operator|admin and a secret of 8+ characters`,
+        );
+      }
+      return { role: role as Role, name, secret };
+    });
+}
+
+function loadGatewaysFile(
+  env: NodeJS.ProcessEnv,
+  file: string,
+  defaults: Pick<GatewayConfig, "rateLimitPerSecond" | "timeoutMs" | "connections">,
+): GatewayConfig[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(
+      "ENFORCER_GATEWAYS_FILE",
+      `cannot read ${file} as JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = gatewayFileSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError("ENFORCER_GATEWAYS_FILE", describe(parsed.error));
+  return parsed.data.gateways.map((g) => {
+    const token =
+      g.tokenFile !== undefined
+        ? readSecretFile(g.tokenFile, "ENFORCER_GATEWAYS_FILE")
+        : env[g.tokenEnv ?? ""];
+    if (!token) {
+      throw new ConfigError(
+        "ENFORCER_GATEWAYS_FILE",
+        `gateway ${g.name}: no token in ${g.tokenEnv ? `env ${g.tokenEnv}` : `file ${g.tokenFile}`}`,
+      );
+    }
+    return {
+      name: g.name,
+      baseUrl: g.baseUrl,
+      token,
+      rateLimitPerSecond: g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
+      concurrency: g.concurrency,
+      timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
+      deployStyle: g.deployStyle,
+      connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
+    };
+  });
+}
+
+/** Parses the whole configuration once at start-up; throws ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? "environment"), issue?.message ?? "invalid");
+  }
+  const e = parsed.data;
+  const defaults = {
+    rateLimitPerSecond: e.ENFORCER_RATE_LIMIT_PER_SECOND,
+    timeoutMs: e.ENFORCER_GATEWAY_TIMEOUT_MS,
+    connections: e.ENFORCER_WORKER_CONCURRENCY,
+  };
+
+  const gateways = new Map<string, GatewayConfig>();
+  if (e.APINIZER_BASE_URL !== undefined) {
+    const token = readSecret(env, "APINIZER_TOKEN");
+    if (!token)
+      throw new ConfigError(
+        "APINIZER_TOKEN",
+        "required when APINIZER_BASE_URL is set (or APINIZER_TOKEN_FILE)",
+      );
+    gateways.set("default", {
+      name: "default",
+      baseUrl: e.APINIZER_BASE_URL,
+      token,
+      ...defaults,
+      concurrency: undefined,
+      deployStyle: "inline",
+    });
+  }
+  if (e.ENFORCER_GATEWAYS_FILE !== undefined) {
+    for (const g of loadGatewaysFile(env, e.ENFORCER_GATEWAYS_FILE, defaults)) {
+      if (gateways.has(g.name))
+        throw new ConfigError("ENFORCER_GATEWAYS_FILE", `gateway ${g.name} is defined twice`);
+      gateways.set(g.name, g);
+    }
+  }
+
+  const tokensFile = env.ENFORCER_API_TOKENS_FILE;
+  const callers = [
+    ...parseCallers(env.ENFORCER_API_TOKENS, "ENFORCER_API_TOKENS"),
+    ...parseCallers(
+      tokensFile ? readSecretFile(tokensFile, "ENFORCER_API_TOKENS_FILE") : undefined,
+      "ENFORCER_API_TOKENS_FILE",
+    ),
+  ];
+  const authDisabled = e.ENFORCER_AUTH === "disabled";
+  if (!authDisabled && callers.length === 0) {
+    throw new ConfigError(
+      "ENFORCER_API_TOKENS",
+      "no callers configured; set ENFORCER_API_TOKENS (role:name:secret,...) or ENFORCER_AUTH=disabled for a local demo",
+    );
+  }
+
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.ENFORCER_QUEUE_PREFIX,
+    gateways,
+    callers,
+    authDisabled,
+    metricsToken: readSecret(env, "ENFORCER_METRICS_TOKEN"),
+    workerConcurrency: e.ENFORCER_WORKER_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.ENFORCER_BODY_LIMIT,
+    lockDurationMs: e.ENFORCER_LOCK_DURATION_MS,
+    reconcileAfterMs: e.ENFORCER_RECONCILE_AFTER_MS,
+    shutdownTimeoutMs: e.ENFORCER_SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import express, { type Request, type Response } from "express";
+import type { Logger } from "pino";
+import type { Caller, Config } from "../config/config.js";
+import type { Metrics } from "../metrics/registry.js";
+import { ServiceError } from "../service/service-error.js";
+import { authenticator, requireRole } from "./auth.js";
+import { errorHandler } from "./error-mapping.js";
+import type { Route } from "./route.js";
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  routes: Route[];
+}
+
+const ANONYMOUS: Caller = { name: "anonymous", role: "viewer", secret: "" };
+
+const hasBody = (req: Request) =>
+  req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+
+/** The express adapter: auth, body parsing, metrics and error mapping around plain route handlers. */
+export function createApp(deps: AppDeps): express.Express {
+  const { config, log, metrics } = deps;
+  const authenticate = authenticator(config.callers, config.authDisabled);
+  const json = express.json({ limit: config.bodyLimit, type: () => true });
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    const requestId = String(req.headers["x-request-id"] ?? randomUUID()).slice(0, 128);
+    res.setHeader("X-Request-Id", requestId);
+    res.on("finish", () => {
+      const route = (req.route?.path as string | undefined) ?? "unmatched";
+      const labels = { method: req.method, route, code: String(res.statusCode) };
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
+      log.debug({ requestId, ...labels, ms: Math.round(seconds * 1000) }, "request");
+    });
+    next();
+  });
+
+  const methodsByPath = new Map<string, string[]>();
+  for (const route of deps.routes) {
+    methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method.toUpperCase()]);
+    const handlers = [
+      // Authenticate before reading a (possibly large) body.
+      (req: Request, res: Response, next: () => void) => {
+        if (route.role !== null) {
+          const caller = authenticate(req.headers.authorization);
+          requireRole(caller, route.role);
+          res.locals.caller = caller;
+        }
+        if (route.body && hasBody(req) && !req.is("application/json")) {
+          throw new ServiceError("unsupported_media_type", "send the body as application/json");
+        }
+        next();
+      },
+      ...(route.body ? [json] : []),
+      async (req: Request, res: Response) => {
+        const reply = await route.handle({
+          params: req.params as Record<string, string>,
+          query: req.query as Record<string, unknown>,
+          body: req.body,
+          caller: (res.locals.caller as Caller | undefined) ?? ANONYMOUS,
+          header: (name) => req.get(name),
+        });
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+        if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
+        else res.status(reply.status).json(reply.body);
+      },
+    ];
+    app[route.method](route.path, ...handlers);
+  }
+  for (const [path, methods] of methodsByPath) {
+    app.all(path, (_req, res) => {
+      res.setHeader("Allow", methods.join(", "));
+      throw new ServiceError("method_not_allowed", `use ${methods.join(" or ")} on this path`);
+    });
+  }
+  app.use((req) => {
+    throw new ServiceError("not_found", `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,64 @@
+import type { ControlAction } from "../rollouts/lifecycle.js";
+import type { RolloutService } from "../service/rollout-service.js";
+import type { Route } from "./route.js";
+
+const ok = (body: unknown) => ({ status: 200, body });
+
+function controlRoute(service: RolloutService, action: ControlAction, summary: string): Route {
+  return {
+    method: "post",
+    path: `/v1/rollouts/:id/${action}`,
+    role: "operator",
+    summary,
+    handle: async ({ params, caller }) => ok(await service.control(params.id ?? "", action, caller)),
+  };
+}
+
+export function rolloutRoutes(service: RolloutService): Route[] {
+  return [
+    {
+      method: "post",
+      path: "/v1/rollouts",
+      role: "operator",
+      body: true,
+      summary: "Create a rollout (202); the same Idempotency-Key and body return the first one (200)",
+      handle: async ({ body, caller, header }) => {
+        const { created, rollout } = await service.create({
+          body,
+          caller,
+          idempotencyKey: header("idempotency-key"),
+        });
+        return {
+          status: created ? 202 : 200,
+          body: { ...rollout, links: { self: rollout.links.self } },
+          headers: { Location: rollout.links.self },
+        };
+      },
+    },
+    {
+      method: "get",
+      path: "/v1/rollouts",
+      role: "viewer",
+      summary: "List rollouts, newest first",
+      handle: async ({ query }) => ok(await service.list(query)),
+    },
+    {
+      method: "get",
+      path: "/v1/rollouts/:id",
+      role: "viewer",
+      summary: "Read a rollout with its counts",
+      handle: async ({ params }) => ok(await service.get(params.id ?? "")),
+    },
+    {
+      method: "get",
+      path: "/v1/rollouts/:id/targets",
+      role: "viewer",
+      summary: "Per-target results, in target order, optionally of one status",
+      handle: async ({ params, query }) => ok(await service.targets(params.id ?? "", query)),
+    },
+    controlRoute(service, "pause", "Pause: in-flight calls finish, no new ones start"),
+    controlRoute(service, "resume", "Resume a paused rollout"),
+    controlRoute(service, "cancel", "Cancel: every pending target ends cancelled"),
+    controlRoute(service, "retry", "Re-queue the failed targets"),
+  ];
+}

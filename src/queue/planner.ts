@@ -1,0 +1,112 @@
+import type { Logger } from "pino";
+import type { ApinizerClient } from "../gateway/client.js";
+import { GatewayError } from "../gateway/errors.js";
+import type { RolloutSpec } from "../rollouts/schema.js";
+import { errorBudget, waveBounds } from "../rollouts/sizes.js";
+import { type ProjectListing, selectTargets } from "../rollouts/target-selection.js";
+import { parseRolloutFields } from "../store/rollout-fields.js";
+import type { RolloutStore } from "../store/rollout-store.js";
+import type { Dispatcher, RolloutChange } from "./dispatcher.js";
+
+/** Projects listed at once: enough to hide latency, few enough not to hammer the manager. */
+const LISTING_CONCURRENCY = 4;
+
+export interface PlannerDeps {
+  store: RolloutStore;
+  dispatcher: Dispatcher;
+  clients: ReadonlyMap<string, ApinizerClient>;
+  log: Logger;
+  onChange: (change: RolloutChange) => void;
+}
+
+/** A listing the manager refused; planning fails with its message instead of retrying. */
+class PlanningRefused extends Error {}
+
+async function listFleet(client: ApinizerClient, spec: RolloutSpec): Promise<ProjectListing[]> {
+  const projects =
+    spec.targets.projects[0] === "*"
+      ? (await client.listProjects()).map((p) => p.name)
+      : spec.targets.projects;
+  const listings: ProjectListing[] = [];
+  for (let start = 0; start < projects.length; start += LISTING_CONCURRENCY) {
+    const batch = projects.slice(start, start + LISTING_CONCURRENCY);
+    listings.push(
+      ...(await Promise.all(
+        batch.map(async (project) => {
+          try {
+            return { project, proxies: await client.listProxies(project) };
+          } catch (error) {
+            if (error instanceof GatewayError && (error.kind === "permanent" || error.kind === "auth")) {
+              throw new PlanningRefused(
+                `cannot list the proxies of project ${project}: ${error.gatewayMessage}`,
+              );
+            }
+            throw error;
+          }
+        }),
+      )),
+    );
+  }
+  return listings;
+}
+
+/**
+ * The plan job: discover the targets, store them in order with their waves, and start the first
+ * wave. Safe to run again after a crash: it starts from a clean slate while the rollout is still
+ * `planning`, and only re-offers the released jobs once it is running.
+ */
+export async function planRollout(rolloutId: string, lastAttempt: boolean, deps: PlannerDeps): Promise<void> {
+  const stored = await deps.store.get(rolloutId);
+  if (stored === undefined) return;
+  const state = parseRolloutFields(stored.fields);
+  if (state.status !== "planning") {
+    await deps.dispatcher.enqueueReleased(rolloutId);
+    return;
+  }
+  const { spec } = state;
+  const fail = async (reason: string) => {
+    if (await deps.store.failPlanning(rolloutId, reason))
+      deps.onChange({ rolloutId, status: "failed", detail: reason });
+  };
+
+  const client = deps.clients.get(spec.gateway);
+  if (client === undefined) return fail(`gateway ${spec.gateway} is not configured`);
+
+  let listings: ProjectListing[];
+  try {
+    listings = await listFleet(client, spec);
+  } catch (error) {
+    if (error instanceof PlanningRefused) return fail(error.message);
+    if (lastAttempt) return fail(`cannot list the gateway's proxies: ${(error as Error).message}`);
+    throw error;
+  }
+
+  const targets = selectTargets(spec, listings);
+  const actionable = targets.filter((t) => t.status === "pending" || t.status === "planned").length;
+  const maxTargets = spec.strategy?.maxTargets;
+  if (maxTargets !== undefined && actionable > maxTargets) {
+    return fail(
+      `the targets resolve to ${actionable} proxies, more than maxTargets ${maxTargets}; nothing was sent`,
+    );
+  }
+
+  // Waves are cut over the actionable targets (stored first); the last wave also holds the rest.
+  const bounds = waveBounds(spec.strategy?.waves, actionable);
+  bounds[bounds.length - 1] = targets.length;
+  const waveOf = (index: number) => bounds.findIndex((bound) => index < bound) + 1;
+  await deps.store.writeTargets(rolloutId, targets, waveOf);
+
+  const [result, next, detail] = await deps.store.start(
+    rolloutId,
+    targets.length,
+    bounds,
+    errorBudget(spec.strategy?.maxErrors, targets.length),
+  );
+  deps.log.info({ rolloutId, targets: targets.length, actionable, waves: bounds.length }, "rollout planned");
+  if (result === "paused") deps.onChange({ rolloutId, status: "paused", detail: next });
+  else if (result === "started") {
+    deps.onChange({ rolloutId, status: "running" });
+    if (next === "wave_done") await deps.dispatcher.advance(rolloutId, Number(detail));
+    else await deps.dispatcher.enqueueReleased(rolloutId);
+  }
+}

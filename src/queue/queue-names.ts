@@ -1,0 +1,29 @@
+/** Planning, wave advances and the reconciler: rollout-level work, cheap and gateway-independent. */
+export const CONTROL_QUEUE = "control";
+
+/**
+ * One target queue per gateway, so BullMQ's queue-wide rate limit and global concurrency are
+ * exactly a gateway's limits, and a 429 from one manager slows only its own queue.
+ */
+export const targetQueueName = (gateway: string): string => `targets-${gateway}`;
+
+export const JOB = { plan: "plan", advance: "advance", reconcile: "reconcile", target: "target" } as const;
+
+export interface TargetJobData {
+  /** rollout id */
+  r: string;
+  /** target index */
+  i: number;
+}
+
+export interface RolloutJobData {
+  rolloutId: string;
+  wave?: number;
+}
+
+/** Deterministic ids: re-adding an existing one is a no-op, so every fan-out can be repeated. */
+export const jobIds = {
+  plan: (rolloutId: string) => `plan.${rolloutId}`,
+  advance: (rolloutId: string, wave: number) => `advance.${rolloutId}.${wave}`,
+  target: (rolloutId: string, gen: number, index: number) => `${rolloutId}.${gen}.${index}`,
+};

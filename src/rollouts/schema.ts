@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+// The request bodies of the rollout API. These schemas are the one source of truth: routes
+// validate with them and the OpenAPI document is generated from them.
+
+const name = z.string().min(1).max(512);
+const glob = z.string().min(1).max(512);
+const percent = z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'a percentage such as "10%"');
+
+export const mtlsPolicySchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    keyStoreId: name.optional(),
+    trustStoreId: name.optional(),
+    keyStoreName: name.optional(),
+    trustStoreName: name.optional(),
+    supportedProtocolList: z
+      .array(z.enum(["TLS_1_3", "TLS_1_2", "TLS_1_1", "TLS_1_0", "SSL_3_0"]))
+      .max(5)
+      .refine((list) => new Set(list).size === list.length, "protocols must not repeat")
+      .optional(),
+    hostnameVerifierType: z.enum(["NOOP", "DEFAULT", "STRICT", "BROWSER_COMPAT"]).optional(),
+    disableSslValidation: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((mtls, ctx) => {
+    if (Object.keys(mtls).length === 0) {
+      ctx.addIssue({ code: "custom", message: "give at least one mTLS setting" });
+    }
+    // The manager refuses this (400), so refuse it before any gateway call.
+    if (mtls.enabled === true && mtls.keyStoreId === undefined && mtls.keyStoreName === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["keyStoreId"],
+        message: "KeyStore ID is required when mTLS is enabled (keyStoreId or keyStoreName)",
+      });
+    }
+  });
+
+export const policySchema = z.object({ mtls: mtlsPolicySchema }).strict();
+
+export const targetsSchema = z
+  .object({
+    projects: z.array(name).min(1).max(10_000),
+    proxies: z.array(name).min(1).max(200_000).optional(),
+    include: z.array(glob).min(1).max(1000).optional(),
+    exclude: z.array(glob).min(1).max(1000).optional(),
+  })
+  .strict()
+  .refine((t) => !t.projects.includes("*") || t.projects.length === 1, {
+    path: ["projects"],
+    message: '"*" (every project) cannot be combined with project names',
+  });
+
+const waveSize = z.union([z.number().int().positive(), percent]);
+
+export const strategySchema = z
+  .object({
+    waves: z.array(waveSize).min(1).max(100).optional(),
+    maxErrors: z.union([z.number().int().min(0), percent]).optional(),
+    bakeSeconds: z.number().int().min(0).max(86_400).optional(),
+    pauseBetweenWaves: z.boolean().optional(),
+    maxTargets: z.number().int().positive().optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    // Waves are cumulative: counts must grow among counts, percentages among percentages.
+    let lastCount = 0;
+    let lastPercent = 0;
+    (s.waves ?? []).forEach((w, i) => {
+      const isPercent = typeof w === "string";
+      const value = isPercent ? Number.parseFloat(w) : w;
+      const last = isPercent ? lastPercent : lastCount;
+      if (value <= last) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["waves", i],
+          message: 'waves are cumulative sizes and must grow (e.g. [1, "10%", "100%"])',
+        });
+      }
+      if (isPercent) lastPercent = value;
+      else lastCount = value;
+    });
+  });
+
+export const deploySchema = z
+  .object({ environments: z.array(name).min(1).max(50) })
+  .strict()
+  .refine((d) => new Set(d.environments).size === d.environments.length, {
+    path: ["environments"],
+    message: "environments must not repeat",
+  });
+
+export const rolloutBodySchema = z
+  .object({
+    gateway: z.string().min(1).max(63).default("default"),
+    policy: policySchema,
+    targets: targetsSchema,
+    deploy: deploySchema.nullable().optional(),
+    strategy: strategySchema.optional(),
+    dryRun: z.boolean().default(false),
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+
+/** A validated rollout request: what a rollout was asked to do. Immutable once created. */
+export type RolloutSpec = z.infer<typeof rolloutBodySchema>;
+export type RolloutBody = z.input<typeof rolloutBodySchema>;
+export type WaveSize = z.infer<typeof waveSize>;

@@ -1,0 +1,56 @@
+import type { RolloutState } from "../store/rollout-fields.js";
+import type { TargetRecord } from "../store/target-record.js";
+import type { TargetStatus } from "./lifecycle.js";
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** The rollout as the API shows it (contract §3.2). */
+export function rolloutView(id: string, state: RolloutState, counts: Record<TargetStatus, number>) {
+  const { spec } = state;
+  return {
+    id,
+    status: state.status,
+    dryRun: spec.dryRun,
+    gateway: spec.gateway,
+    policy: spec.policy,
+    targets: spec.targets,
+    strategy: spec.strategy ?? {},
+    deploy: spec.deploy ?? null,
+    description: spec.description ?? null,
+    createdBy: state.createdBy,
+    createdAt: state.createdAt,
+    startedAt: iso(state.startedAt),
+    finishedAt: iso(state.finishedAt),
+    counts: { total: state.total, ...counts },
+    wave: { current: state.wave, total: state.waveBounds.length },
+    pausedReason: state.pausedReason ?? null,
+    failureReason: state.failureReason ?? null,
+    cancelReason: state.cancelReason ?? null,
+    /** Targets that finished after the rollout was paused or cancelled (in-flight overshoot). */
+    ranAfterPause: state.ranAfterPause,
+    links: {
+      self: `/v1/rollouts/${id}`,
+      targets: `/v1/rollouts/${id}/targets`,
+      events: `/v1/rollouts/${id}/events`,
+    },
+  };
+}
+
+export type RolloutView = ReturnType<typeof rolloutView>;
+
+/** One target as the API shows it (contract §3.3). */
+export function targetView(index: number, t: TargetRecord, dryRunRequest?: (t: TargetRecord) => unknown) {
+  const failed = t.s === "failed" || (t.m !== undefined && t.s !== "succeeded");
+  return {
+    index,
+    project: t.p,
+    proxy: t.n,
+    status: t.s,
+    wave: t.w,
+    attempts: t.a ?? 0,
+    error: failed && t.m !== undefined ? { httpStatus: t.h ?? null, message: t.m } : null,
+    reason: t.r ?? null,
+    updatedAt: iso(t.u),
+    ...(t.s === "planned" && dryRunRequest ? { request: dryRunRequest(t) } : {}),
+  };
+}

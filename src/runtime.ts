@@ -1,0 +1,115 @@
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import type { Config } from "./config/config.js";
+import { ApinizerClient } from "./gateway/client.js";
+import { createApp } from "./http/app.js";
+import { opsRoutes } from "./http/ops-routes.js";
+import { rolloutRoutes } from "./http/rollout-routes.js";
+import { createLogger } from "./log.js";
+import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
+import { Dispatcher, type RolloutChange } from "./queue/dispatcher.js";
+import { Queues } from "./queue/queues.js";
+import { queueConnection, requestConnection, workerConnection } from "./queue/redis-connections.js";
+import { type RunningWorkers, startWorkers } from "./queue/workers.js";
+import { isTerminalRollout } from "./rollouts/lifecycle.js";
+import { rolloutService } from "./service/rollout-service.js";
+import { RolloutStore } from "./store/rollout-store.js";
+
+export type Mode = "all" | "api" | "worker";
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  server?: Server;
+  workers?: RunningWorkers;
+  /** The address the API listens on (when it runs). */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Wires one process: API, workers or both, against one Redis and one queue prefix. */
+export async function startRuntime(
+  config: Config,
+  mode: Mode,
+  log = createLogger(config.logLevel),
+): Promise<Runtime> {
+  const metrics = createMetrics();
+  const onChange = (change: RolloutChange) => {
+    log.info(change, "rollout status changed");
+    if (isTerminalRollout(change.status)) metrics.rolloutsFinished.inc({ status: change.status });
+  };
+  // Workers block on Redis and must ride out outages; request handlers must fail fast instead.
+  const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl);
+  const requestRedis = requestConnection(config.redisUrl);
+  const queueRedis = workerRedis ?? queueConnection(config.redisUrl);
+  const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
+  const clients = new Map(
+    [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),
+  );
+  const runtime: Runtime = { config, log, metrics, stop: async () => {} };
+
+  if (workerRedis !== undefined) {
+    const store = new RolloutStore(workerRedis, config.queuePrefix);
+    runtime.workers = await startWorkers({
+      config,
+      connection: workerRedis,
+      store,
+      queues,
+      dispatcher: new Dispatcher(store, queues, onChange),
+      clients,
+      log,
+      onOutcome: (outcome) => metrics.targetsProcessed.inc({ outcome }),
+      onChange,
+    });
+  }
+
+  if (mode !== "worker") {
+    const store = new RolloutStore(requestRedis, config.queuePrefix);
+    const service = rolloutService({
+      store,
+      dispatcher: new Dispatcher(store, queues, onChange),
+      gateways: config.gateways,
+      onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
+      onChange,
+    });
+    const app = createApp({
+      config,
+      log,
+      metrics,
+      routes: [
+        ...opsRoutes({ redis: requestRedis, metrics, metricsToken: config.metricsToken }),
+        ...rolloutRoutes(service),
+      ],
+    });
+    const server = app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    const address = server.address();
+    runtime.server = server;
+    if (typeof address === "object" && address) runtime.url = `http://127.0.0.1:${address.port}`;
+    log.info({ url: runtime.url, mode }, "API listening");
+  }
+
+  runtime.stop = async () => {
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+    const graceful = (async () => {
+      if (runtime.server) {
+        const server = runtime.server;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+      }
+      await runtime.workers?.close();
+    })();
+    // Bounded: a gateway that never answers must not keep the process from exiting.
+    await Promise.race([graceful, deadline]);
+    runtime.server?.closeAllConnections();
+    await Promise.allSettled([queues.close(), ...[...clients.values()].map((c) => c.close())]);
+    for (const connection of new Set([workerRedis, queueRedis, requestRedis])) connection?.disconnect();
+  };
+  return runtime;
+}

@@ -1,0 +1,185 @@
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { Caller } from "../config/config.js";
+import type { GatewayConfig } from "../gateway/types.js";
+import type { Dispatcher, RolloutChange } from "../queue/dispatcher.js";
+import {
+  CONTROL_ACTIONS,
+  type ControlAction,
+  ROLLOUT_STATUSES,
+  refusal,
+  TARGET_STATUSES,
+} from "../rollouts/lifecycle.js";
+import { rolloutBodySchema } from "../rollouts/schema.js";
+import { type RolloutView, rolloutView, targetView } from "../rollouts/view.js";
+import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
+import type { RolloutStore } from "../store/rollout-store.js";
+import { notFound, ServiceError } from "./service-error.js";
+import { parseOrThrow } from "./validation.js";
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const ID_PATTERN = /^r[0-9a-z]{9}[0-9A-Za-z_-]{8}$/;
+
+export interface RolloutServiceDeps {
+  store: RolloutStore;
+  dispatcher: Dispatcher;
+  gateways: ReadonlyMap<string, GatewayConfig>;
+  onCreated: (dryRun: boolean) => void;
+  onChange: (change: RolloutChange) => void;
+}
+
+/** Ids sort by creation time (newest-first listing is a reverse lexicographic range). */
+function newRolloutId(now: number): string {
+  return `r${now.toString(36).padStart(9, "0")}${randomBytes(6).toString("base64url")}`;
+}
+
+/** Same body, same hash, whatever the key order it was sent with. */
+function canonicalHash(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(value)))
+    .digest("base64url");
+}
+
+const limitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+const listQuerySchema = z.object({
+  status: z.enum(ROLLOUT_STATUSES).optional(),
+  limit: limitSchema,
+  cursor: z.string().regex(ID_PATTERN, "not a cursor of this list").optional(),
+});
+const targetQuerySchema = z.object({
+  status: z.enum(TARGET_STATUSES).optional(),
+  limit: limitSchema,
+  cursor: z.coerce.number().int().min(0).optional(),
+});
+
+/** The rollout use cases, free of HTTP: each takes plain input and returns plain output. */
+export function rolloutService(deps: RolloutServiceDeps) {
+  const { store } = deps;
+
+  async function view(id: string): Promise<RolloutView> {
+    const stored = ID_PATTERN.test(id) ? await store.get(id) : undefined;
+    if (stored === undefined) throw notFound(`rollout ${id}`);
+    return rolloutView(id, parseRolloutFields(stored.fields), stored.counts);
+  }
+
+  return {
+    get: view,
+
+    async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
+      const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
+      if (!deps.gateways.has(spec.gateway)) {
+        const known = [...deps.gateways.keys()].join(", ") || "none configured";
+        throw new ServiceError("validation_failed", `unknown gateway ${spec.gateway}`, [
+          { path: "gateway", message: `no gateway named ${spec.gateway} is configured (known: ${known})` },
+        ]);
+      }
+      const key = input.idempotencyKey;
+      if (key !== undefined && (key.length === 0 || key.length > 255)) {
+        throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [
+          { path: "Idempotency-Key", message: "1 to 255 characters" },
+        ]);
+      }
+      const now = Date.now();
+      const id = newRolloutId(now);
+      const bodyHash = canonicalHash(spec);
+      const created = await store.create(
+        id,
+        newRolloutFields(spec, input.caller.name, new Date(now)),
+        key === undefined
+          ? undefined
+          : {
+              key: store.keys.idempotency(input.caller.name, key),
+              value: `${bodyHash} ${id}`,
+              ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+            },
+      );
+      if (!created.created) {
+        const [firstHash, firstId = ""] = created.existing.split(" ");
+        if (firstHash !== bodyHash) {
+          throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
+        }
+        return { created: false, rollout: await view(firstId) };
+      }
+      // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
+      await deps.dispatcher.plan(id);
+      deps.onCreated(spec.dryRun);
+      deps.onChange({ rolloutId: id, status: "planning" });
+      return { created: true, rollout: await view(id) };
+    },
+
+    async list(query: Record<string, unknown>) {
+      const q = parseOrThrow(listQuerySchema, query, "query", "query");
+      const items: RolloutView[] = [];
+      let cursor = q.cursor;
+      let more = true;
+      // Status filtering scans newest first, a bounded number of pages per request.
+      for (let page = 0; page < 10 && more && items.length < q.limit; page++) {
+        const ids = await store.listIds(q.limit, cursor);
+        more = ids.length === q.limit;
+        for (const [i, id] of ids.entries()) {
+          cursor = id;
+          const stored = await store.get(id);
+          if (stored === undefined) continue;
+          const state = parseRolloutFields(stored.fields);
+          if (q.status === undefined || state.status === q.status)
+            items.push(rolloutView(id, state, stored.counts));
+          if (items.length === q.limit) {
+            more ||= i < ids.length - 1;
+            break;
+          }
+        }
+      }
+      return { items, nextCursor: more ? (cursor ?? null) : null };
+    },
+
+    async targets(id: string, query: Record<string, unknown>) {
+      const q = parseOrThrow(targetQuerySchema, query, "query", "query");
+      const rollout = await view(id);
+      const from = q.cursor ?? 0;
+      const indexes =
+        q.status === undefined
+          ? Array.from(
+              { length: Math.max(0, Math.min(q.limit, rollout.counts.total - from)) },
+              (_, i) => from + i,
+            )
+          : (await store.indexesIn(id, q.status, from, Number.MAX_SAFE_INTEGER, q.limit)).map(Number);
+      const records = await store.targetsAt(id, indexes);
+      const items = records.map(([index, t]) => targetView(index, t));
+      const last = indexes.at(-1);
+      const more = indexes.length === q.limit && last !== undefined;
+      return { items, nextCursor: more ? String(last + 1) : null };
+    },
+
+    async control(id: string, action: ControlAction, caller: Caller) {
+      await view(id);
+      const reason = action === "cancel" ? `cancelled by ${caller.name}` : `paused by ${caller.name}`;
+      const result = await store.control(id, action, CONTROL_ACTIONS[action].from, reason);
+      if (!result.ok) {
+        const message =
+          result.status === "no-failed-targets"
+            ? "the rollout has no failed targets to retry"
+            : refusal(action, result.status);
+        throw new ServiceError("conflict", message);
+      }
+      deps.onChange({
+        rolloutId: id,
+        status: CONTROL_ACTIONS[action].to,
+        detail: `${action} by ${caller.name}`,
+      });
+      if (action === "resume" || action === "retry") await deps.dispatcher.enqueueReleased(id);
+      return view(id);
+    },
+  };
+}
+
+export type RolloutService = ReturnType<typeof rolloutService>;

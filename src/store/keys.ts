@@ -1,0 +1,47 @@
+import { createHash } from "node:crypto";
+import { TARGET_STATUSES, type TargetStatus } from "../rollouts/lifecycle.js";
+
+/** Every Redis key the service owns, all under the configured prefix (BullMQ's queues share it). */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  /** Hash: the rollout's spec, status, wave, counters and times. */
+  rollout(id: string): string {
+    return `${this.prefix}:rollout:${id}`;
+  }
+
+  /** Hash: target index → compact JSON of that target's identity and result. */
+  targets(id: string): string {
+    return `${this.prefix}:rollout:${id}:t`;
+  }
+
+  /** Sorted set per target status: the indexes of targets in it, scored by index (stable paging). */
+  status(id: string, status: TargetStatus): string {
+    return `${this.prefix}:rollout:${id}:s:${status}`;
+  }
+
+  /** Keys in the order every rollout script expects: rollout, targets, the status sets, active set. */
+  scriptKeys(id: string): string[] {
+    return [
+      this.rollout(id),
+      this.targets(id),
+      ...TARGET_STATUSES.map((s) => this.status(id, s)),
+      this.active,
+    ];
+  }
+
+  /** Sorted set (all scores 0) of rollout ids; ids sort by creation time. */
+  get index(): string {
+    return `${this.prefix}:rollouts`;
+  }
+
+  /** Set of rollouts the reconciler still watches. */
+  get active(): string {
+    return `${this.prefix}:rollouts:active`;
+  }
+
+  idempotency(caller: string, key: string): string {
+    const digest = createHash("sha256").update(`${caller}\n${key}`).digest("base64url");
+    return `${this.prefix}:idem:${digest}`;
+  }
+}

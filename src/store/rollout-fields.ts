@@ -1,0 +1,60 @@
+import type { RolloutStatus } from "../rollouts/lifecycle.js";
+import type { RolloutSpec } from "../rollouts/schema.js";
+import type { RolloutFields } from "./rollout-store.js";
+
+/** A rollout's stored hash, typed. Counts are not here: they are the sizes of the status sets. */
+export interface RolloutState {
+  spec: RolloutSpec;
+  status: RolloutStatus;
+  createdBy: string;
+  createdAt: string;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  updatedAt: number;
+  pausedReason: string | undefined;
+  failureReason: string | undefined;
+  cancelReason: string | undefined;
+  total: number;
+  wave: number;
+  waveBounds: number[];
+  maxErrors: number;
+  gen: number;
+  ranAfterPause: number;
+}
+
+const num = (value: string | undefined): number | undefined =>
+  value === undefined ? undefined : Number(value);
+
+export function newRolloutFields(spec: RolloutSpec, createdBy: string, now: Date): RolloutFields {
+  return {
+    spec: JSON.stringify(spec),
+    status: "planning",
+    createdBy,
+    createdAt: now.toISOString(),
+    updatedAt: String(now.getTime()),
+    gen: "0",
+    wave: "0",
+    total: "0",
+  };
+}
+
+export function parseRolloutFields(fields: RolloutFields): RolloutState {
+  return {
+    spec: JSON.parse(fields.spec ?? "{}") as RolloutSpec,
+    status: fields.status as RolloutStatus,
+    createdBy: fields.createdBy ?? "",
+    createdAt: fields.createdAt ?? "",
+    startedAt: num(fields.startedAt),
+    finishedAt: num(fields.finishedAt),
+    updatedAt: num(fields.updatedAt) ?? 0,
+    pausedReason: fields.pausedReason,
+    failureReason: fields.failureReason,
+    cancelReason: fields.cancelReason,
+    total: num(fields.total) ?? 0,
+    wave: num(fields.wave) ?? 0,
+    waveBounds: JSON.parse(fields.waveBounds ?? "[]") as number[],
+    maxErrors: num(fields.maxErrors) ?? 0,
+    gen: num(fields.gen) ?? 0,
+    ranAfterPause: num(fields.ranAfterPause) ?? 0,
+  };
+}

@@ -1,0 +1,28 @@
+import type { TargetStatus } from "../rollouts/lifecycle.js";
+
+/** A target as stored in Redis: short keys, because a rollout may hold 100k of them. */
+export interface TargetRecord {
+  /** project */
+  p: string;
+  /** proxy name */
+  n: string;
+  s: TargetStatus;
+  /** wave, 1-based */
+  w: number;
+  /** HTTP attempts so far */
+  a?: number;
+  /** last HTTP status from the gateway */
+  h?: number;
+  /** the gateway's message (failure) */
+  m?: string;
+  /** why skipped / cancelled */
+  r?: string;
+  /** updated, epoch ms */
+  u?: number;
+  /** the job that holds it while running */
+  j?: string;
+}
+
+export function parseTarget(raw: string): TargetRecord {
+  return JSON.parse(raw) as TargetRecord;
+}
