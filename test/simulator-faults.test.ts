@@ -152,7 +152,7 @@ describe("latency and bookkeeping", () => {
   });
 
   it("reports the peak number of simultaneous requests", async () => {
-    await withSimulator({ latencyMs: 100 }, async (sim) => {
+    await withSimulator({ latencyMs: 250 }, async (sim) => {
       await Promise.all(Array.from({ length: 20 }, () => call(sim, "GET", "/apiops/projects/")));
       expect(sim.state.peakConcurrency()).toBe(20);
       await call(sim, "GET", "/apiops/projects/");
