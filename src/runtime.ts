@@ -70,6 +70,7 @@ export async function startRuntime(
       store,
       dispatcher: new Dispatcher(store, queues, onChange),
       gateways: config.gateways,
+      clients,
       onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
       onChange,
     });

@@ -38,6 +38,13 @@ export interface CallOptions {
   rateLimited?: RateLimitedMode;
 }
 
+/** A request as a dry run records it: what would be sent, relative to the manager's origin. */
+export interface PlannedRequest {
+  method: "PATCH" | "POST";
+  path: string;
+  body?: JsonObject;
+}
+
 export interface DeployRequest {
   environments: string[];
 }
@@ -198,10 +205,7 @@ export class ApinizerClient {
     options?: CallOptions,
   ): Promise<UpdateResult> {
     const environments = deploy?.environments ?? [];
-    const inline = environments.length > 0 && this.#gateway.deployStyle === "inline";
-    const body = mtlsBody(settings);
-    if (inline) Object.assign(body, { deploy: true, deployTargetEnvironmentNameList: environments });
-    const path = paths.mtls(this.#base, project, name);
+    const { inline, path, body } = this.#mtlsRequest(project, name, settings, environments);
     const saved = await this.#call(
       { operation: "update_mtls", method: "PATCH", path, body },
       options,
@@ -242,6 +246,31 @@ export class ApinizerClient {
       throw error;
     }
     return { attempts, httpStatus, deployments };
+  }
+
+  /** The requests `updateMtls` would send, for a dry run's record; nothing is sent. */
+  plannedMtlsUpdate(
+    project: string,
+    name: string,
+    settings: MtlsSettings,
+    deploy?: DeployRequest,
+  ): PlannedRequest[] {
+    const environments = deploy?.environments ?? [];
+    const { inline, path, body } = this.#mtlsRequest(project, name, settings, environments);
+    const deploys = inline
+      ? []
+      : environments.map((environment) => ({
+          method: "POST" as const,
+          path: paths.deploy(this.#base, project, name, environment),
+        }));
+    return [{ method: "PATCH", path, body }, ...deploys];
+  }
+
+  #mtlsRequest(project: string, name: string, settings: MtlsSettings, environments: string[]) {
+    const inline = environments.length > 0 && this.#gateway.deployStyle === "inline";
+    const body = mtlsBody(settings);
+    if (inline) Object.assign(body, { deploy: true, deployTargetEnvironmentNameList: environments });
+    return { inline, path: paths.mtls(this.#base, project, name), body };
   }
 
   /** Deploys (or redeploys) the proxy's saved state to one environment. */

@@ -1,4 +1,4 @@
-export { ApinizerClient, type CallOptions, type DeployRequest } from "./client.js";
+export { ApinizerClient, type CallOptions, type DeployRequest, type PlannedRequest } from "./client.js";
 export { GatewayError, type GatewayErrorKind } from "./errors.js";
 export {
   DEFAULT_RETRY_OPTIONS,

@@ -39,7 +39,7 @@ export function rolloutView(id: string, state: RolloutState, counts: Record<Targ
 export type RolloutView = ReturnType<typeof rolloutView>;
 
 /** One target as the API shows it (contract §3.3). */
-export function targetView(index: number, t: TargetRecord, dryRunRequest?: (t: TargetRecord) => unknown) {
+export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: TargetRecord) => unknown) {
   const failed = t.s === "failed" || (t.m !== undefined && t.s !== "succeeded");
   return {
     index,
@@ -51,6 +51,6 @@ export function targetView(index: number, t: TargetRecord, dryRunRequest?: (t: T
     error: failed && t.m !== undefined ? { httpStatus: t.h ?? null, message: t.m } : null,
     reason: t.r ?? null,
     updatedAt: iso(t.u),
-    ...(t.s === "planned" && dryRunRequest ? { request: dryRunRequest(t) } : {}),
+    ...(t.s === "planned" && dryRunRequests ? { requests: dryRunRequests(t) } : {}),
   };
 }

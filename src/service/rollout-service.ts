@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Caller } from "../config/config.js";
+import type { ApinizerClient } from "../gateway/client.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Dispatcher, RolloutChange } from "../queue/dispatcher.js";
 import {
@@ -14,6 +15,7 @@ import { rolloutBodySchema } from "../rollouts/schema.js";
 import { type RolloutView, rolloutView, targetView } from "../rollouts/view.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
+import type { TargetRecord } from "../store/target-record.js";
 import { notFound, ServiceError } from "./service-error.js";
 import { parseOrThrow } from "./validation.js";
 
@@ -24,6 +26,7 @@ export interface RolloutServiceDeps {
   store: RolloutStore;
   dispatcher: Dispatcher;
   gateways: ReadonlyMap<string, GatewayConfig>;
+  clients: ReadonlyMap<string, ApinizerClient>;
   onCreated: (dryRun: boolean) => void;
   onChange: (change: RolloutChange) => void;
 }
@@ -154,7 +157,11 @@ export function rolloutService(deps: RolloutServiceDeps) {
             )
           : (await store.indexesIn(id, q.status, from, Number.MAX_SAFE_INTEGER, q.limit)).map(Number);
       const records = await store.targetsAt(id, indexes);
-      const items = records.map(([index, t]) => targetView(index, t));
+      const client = deps.clients.get(rollout.gateway);
+      const spec = { mtls: rollout.policy.mtls, deploy: rollout.deploy ?? undefined };
+      // A dry run shows the request each planned target would have received.
+      const planned = (t: TargetRecord) => client?.plannedMtlsUpdate(t.p, t.n, spec.mtls, spec.deploy);
+      const items = records.map(([index, t]) => targetView(index, t, planned));
       const last = indexes.at(-1);
       const more = indexes.length === q.limit && last !== undefined;
       return { items, nextCursor: more ? String(last + 1) : null };

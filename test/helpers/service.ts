@@ -1,0 +1,115 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { loadConfig } from "../../src/config/config.js";
+import { type Mode, type Runtime, startRuntime } from "../../src/runtime.js";
+import { startSimulator } from "../../src/simulator/server.js";
+import type { RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
+import { dropPrefix, REDIS_URL, uniquePrefix } from "./redis.js";
+import { waitFor } from "./wait.js";
+
+export const GATEWAY_TOKEN = "gw-secret-token-3f9a7c1e";
+export const TOKENS = { admin: "admin-secret-1", operator: "operator-secret-1", viewer: "viewer-secret-1" };
+
+export interface Harness {
+  sim: RunningSimulator;
+  runtime: Runtime;
+  url: string;
+  prefix: string;
+  /** Every log line the service wrote. */
+  logs: string[];
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    init?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  waitForStatus(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/** A simulator and the whole service (API + workers) in this process, on a prefix of its own. */
+export async function startHarness(
+  name: string,
+  simOptions: SimulatorOptions = {},
+  env: Record<string, string> = {},
+  mode: Mode = "all",
+): Promise<Harness> {
+  const sim = await startSimulator({ token: GATEWAY_TOKEN, ...simOptions });
+  const prefix = uniquePrefix(name);
+  const config = loadConfig({
+    REDIS_URL,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    ENFORCER_QUEUE_PREFIX: prefix,
+    APINIZER_BASE_URL: sim.url,
+    APINIZER_TOKEN: GATEWAY_TOKEN,
+    ENFORCER_API_TOKENS: `admin:alice:${TOKENS.admin},operator:olga:${TOKENS.operator},viewer:victor:${TOKENS.viewer}`,
+    ENFORCER_RATE_LIMIT_PER_SECOND: "10000",
+    ENFORCER_GATEWAY_TIMEOUT_MS: "2000",
+    ENFORCER_LOCK_DURATION_MS: "5000",
+    ENFORCER_RECONCILE_AFTER_MS: "3000",
+    LOG_LEVEL: "debug",
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const runtime = await startRuntime(config, mode, pino({ level: "debug" }, sink));
+  const url = runtime.url ?? "";
+
+  const api: Harness["api"] = async (method, path, body, init = {}) => {
+    const token = init.token === undefined ? TOKENS.admin : init.token;
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined && headers["content-type"] === undefined)
+      headers["content-type"] = "application/json";
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+
+  return {
+    sim,
+    runtime,
+    url,
+    prefix,
+    logs,
+    api,
+    waitForStatus: (id, statuses, timeoutMs = 20_000) =>
+      waitFor(
+        `rollout ${id} to be ${statuses.join("|")}`,
+        async () => {
+          const { body } = await api("GET", `/v1/rollouts/${id}`);
+          return statuses.includes(body.status) ? body : undefined;
+        },
+        timeoutMs,
+      ),
+    async stop() {
+      await runtime.stop();
+      await sim.close();
+      await dropPrefix(prefix);
+    },
+  };
+}
+
+export const POLICY = {
+  mtls: {
+    enabled: true,
+    keyStoreId: "keystore-id-123",
+    trustStoreId: "truststore-id-456",
+    supportedProtocolList: ["TLS_1_2", "TLS_1_3"],
+    hostnameVerifierType: "STRICT",
+  },
+} as const;
