@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { loadConfig } from "../../src/config/config.js";
+import type { DeployStyle } from "../../src/gateway/types.js";
 import { type Mode, type Runtime, startRuntime } from "../../src/runtime.js";
 import { startSimulator } from "../../src/simulator/server.js";
 import type { RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
@@ -27,21 +31,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** A simulator and the whole service (API + workers) in this process, on a prefix of its own. */
-export async function startHarness(
-  name: string,
-  simOptions: SimulatorOptions = {},
-  env: Record<string, string> = {},
-  mode: Mode = "all",
-): Promise<Harness> {
-  const sim = await startSimulator({ token: GATEWAY_TOKEN, ...simOptions });
-  const prefix = uniquePrefix(name);
-  const config = loadConfig({
+/** The service's environment in tests: a fast lock and reconciler, no rate limit to speak of. */
+export function harnessEnv(simulatorUrl: string, prefix: string): Record<string, string> {
+  return {
     REDIS_URL,
     PORT: "0",
     HOST: "127.0.0.1",
     ENFORCER_QUEUE_PREFIX: prefix,
-    APINIZER_BASE_URL: sim.url,
+    APINIZER_BASE_URL: simulatorUrl,
     APINIZER_TOKEN: GATEWAY_TOKEN,
     ENFORCER_API_TOKENS: `admin:alice:${TOKENS.admin},operator:olga:${TOKENS.operator},viewer:victor:${TOKENS.viewer}`,
     ENFORCER_RATE_LIMIT_PER_SECOND: "10000",
@@ -49,8 +46,32 @@ export async function startHarness(
     ENFORCER_LOCK_DURATION_MS: "5000",
     ENFORCER_RECONCILE_AFTER_MS: "3000",
     LOG_LEVEL: "debug",
-    ...env,
-  });
+  };
+}
+
+/** A simulator and the whole service (API + workers) in this process, on a prefix of its own. */
+export async function startHarness(
+  name: string,
+  simOptions: SimulatorOptions = {},
+  env: Record<string, string> = {},
+  options: { mode?: Mode; deployStyle?: DeployStyle } = {},
+): Promise<Harness> {
+  const sim = await startSimulator({ token: GATEWAY_TOKEN, ...simOptions });
+  const prefix = uniquePrefix(name);
+  const base = harnessEnv(sim.url, prefix);
+  if (options.deployStyle !== undefined) {
+    // The per-gateway settings only exist in a gateways file.
+    const file = join(mkdtempSync(join(tmpdir(), "enforcer-")), "gateways.json");
+    const gateway = {
+      name: "default",
+      baseUrl: sim.url,
+      tokenEnv: "GW_TOKEN",
+      deployStyle: options.deployStyle,
+    };
+    writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
+    Object.assign(base, { APINIZER_BASE_URL: "", ENFORCER_GATEWAYS_FILE: file, GW_TOKEN: GATEWAY_TOKEN });
+  }
+  const config = loadConfig({ ...base, ...env });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -58,7 +79,7 @@ export async function startHarness(
       done();
     },
   });
-  const runtime = await startRuntime(config, mode, pino({ level: "debug" }, sink));
+  const runtime = await startRuntime(config, options.mode ?? "all", pino({ level: "debug" }, sink));
   const url = runtime.url ?? "";
 
   const api: Harness["api"] = async (method, path, body, init = {}) => {
