@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
   }
   for (const [path, methods] of methodsByPath) {
     app.all(path, (_req, res) => {
-      res.setHeader("Allow", methods.join(", "));
+      res.setHeader("Allow", [...methods].sort().join(", "));
       throw new ServiceError("method_not_allowed", `use ${methods.join(" or ")} on this path`);
     });
   }
