@@ -28,7 +28,8 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-const RECONCILE_EVERY_MS = 10_000;
+/** The reconciler looks a few times per staleness period, so a stalled rollout waits at most ~1.3× it. */
+const reconcileEvery = (staleAfterMs: number) => Math.max(1000, Math.round(staleAfterMs / 3));
 
 /** Starts the control worker, one target worker per gateway, and the reconciler's schedule. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -75,7 +76,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   }
   await deps.queues.control.upsertJobScheduler(
     JOB.reconcile,
-    { every: RECONCILE_EVERY_MS },
+    { every: reconcileEvery(config.reconcileAfterMs) },
     { name: JOB.reconcile, data: { rolloutId: "" }, opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
   log.info(
