@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config/config.js";
+
+const BASE = { ENFORCER_API_TOKENS: "admin:alice:long-enough-secret" };
+const dir = mkdtempSync(join(tmpdir(), "enforcer-config-"));
+const file = (name: string, content: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+describe("configuration", () => {
+  it("applies the contract's defaults", () => {
+    const c = loadConfig(BASE);
+    expect(c).toMatchObject({
+      host: "0.0.0.0",
+      port: 8080,
+      redisUrl: "redis://127.0.0.1:6379",
+      queuePrefix: "enforcer",
+      workerConcurrency: 16,
+      logLevel: "info",
+      authDisabled: false,
+    });
+    expect(c.gateways.size).toBe(0);
+  });
+
+  it.each([
+    [{ PORT: "http" }, "PORT"],
+    [{ REDIS_URL: "localhost:6379" }, "REDIS_URL"],
+    [{ ENFORCER_QUEUE_PREFIX: "a:b" }, "ENFORCER_QUEUE_PREFIX"],
+    [{ ENFORCER_WORKER_CONCURRENCY: "0" }, "ENFORCER_WORKER_CONCURRENCY"],
+    [{ ENFORCER_AUTH: "off" }, "ENFORCER_AUTH"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ APINIZER_BASE_URL: "http://manager" }, "APINIZER_TOKEN"],
+    [{ ENFORCER_API_TOKENS: "root:bob:long-enough-secret" }, "ENFORCER_API_TOKENS"],
+    [{ ENFORCER_API_TOKENS: "" }, "ENFORCER_API_TOKENS"],
+    [{ ENFORCER_GATEWAYS_FILE: "/no/such/file.json" }, "ENFORCER_GATEWAYS_FILE"],
+    [{ APINIZER_BASE_URL: "http://m", APINIZER_TOKEN_FILE: "/no/such/token" }, "APINIZER_TOKEN_FILE"],
+  ])("refuses %o naming %s", (env, variable) => {
+    expect(() => loadConfig({ ...BASE, ...env })).toThrow(new RegExp(`^${variable}:`));
+  });
+
+  it("starts without callers only when auth is explicitly disabled", () => {
+    expect(loadConfig({ ENFORCER_AUTH: "disabled" }).authDisabled).toBe(true);
+  });
+
+  it("reads tokens from files and never prints them in errors", () => {
+    const token = file("token", "file-token-value\n");
+    const c = loadConfig({ ...BASE, APINIZER_BASE_URL: "http://manager:8080/", APINIZER_TOKEN_FILE: token });
+    expect(c.gateways.get("default")?.token).toBe("file-token-value");
+    const gateways = file(
+      "gateways.json",
+      JSON.stringify({
+        gateways: [
+          {
+            name: "eu",
+            baseUrl: "https://eu.example/manager",
+            tokenEnv: "EU_TOKEN",
+            deployStyle: "endpoint",
+            concurrency: 4,
+          },
+          { name: "us", baseUrl: "https://us.example", tokenFile: token, rateLimitPerSecond: 5 },
+        ],
+      }),
+    );
+    const multi = loadConfig({ ...BASE, ENFORCER_GATEWAYS_FILE: gateways, EU_TOKEN: "eu-secret" });
+    expect(multi.gateways.get("eu")).toMatchObject({
+      deployStyle: "endpoint",
+      concurrency: 4,
+      connections: 4,
+      token: "eu-secret",
+    });
+    expect(multi.gateways.get("us")).toMatchObject({
+      deployStyle: "inline",
+      rateLimitPerSecond: 5,
+      token: "file-token-value",
+    });
+    try {
+      loadConfig({ ...BASE, ENFORCER_GATEWAYS_FILE: gateways });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).toMatch(
+        /^ConfigError: ENFORCER_GATEWAYS_FILE: gateway eu: no token in env EU_TOKEN/,
+      );
+      expect(String(error)).not.toContain("file-token-value");
+    }
+  });
+
+  it("rejects a gateways file with unknown fields, a ':' in a name, or two token sources", () => {
+    const bad = [
+      { name: "a:b", baseUrl: "http://x", tokenEnv: "T" },
+      { name: "x", baseUrl: "http://x", tokenEnv: "T", tokenFile: "/t" },
+      { name: "x", baseUrl: "http://x", tokenEnv: "T", proxy: "http://evil" },
+    ];
+    for (const gateway of bad) {
+      const path = file("bad.json", JSON.stringify({ gateways: [gateway] }));
+      expect(() => loadConfig({ ...BASE, ENFORCER_GATEWAYS_FILE: path, T: "t" })).toThrow(
+        /^ENFORCER_GATEWAYS_FILE:/,
+      );
+    }
+  });
+});
