@@ -17,7 +17,11 @@ describe("waves, error budget and operator control", () => {
   afterAll(() => h?.stop());
 
   const patched = (from: number, to: number) =>
-    Array.from({ length: to - from + 1 }, (_, i) => h.sim.state.proxy("project-001", `proxy-${String(from + i).padStart(5, "0")}`)?.patchCount ?? 0);
+    Array.from(
+      { length: to - from + 1 },
+      (_, i) =>
+        h.sim.state.proxy("project-001", `proxy-${String(from + i).padStart(5, "0")}`)?.patchCount ?? 0,
+    );
 
   it("pauses after the wave whose failures exceed maxErrors, and sends nothing of later waves", async () => {
     h.sim.state.reset();
@@ -102,7 +106,9 @@ describe("waves, error budget and operator control", () => {
       targets: { projects: ["project-001"], exclude: FAILING },
     });
     await waitFor("some progress", () => (h.sim.state.totalPatches() >= 3 ? true : undefined));
-    const paused = await h.api("POST", `/v1/rollouts/${created.body.id}/pause`, undefined, { token: "operator-secret-1" });
+    const paused = await h.api("POST", `/v1/rollouts/${created.body.id}/pause`, undefined, {
+      token: "operator-secret-1",
+    });
     expect(paused.status).toBe(200);
     expect(paused.body.pausedReason).toBe("paused by olga");
     const settled = await waitFor("in-flight to settle", async () => {

@@ -30,7 +30,10 @@ describe("the gateway token never leaves the process", () => {
     });
     await h.waitForStatus(created.body.id, ["failed", "succeeded"], 30_000);
     h.sim.state.update({ token: "revoked" });
-    const second = await record("POST", "/v1/rollouts", { policy: POLICY, targets: { projects: ["project-001"] } });
+    const second = await record("POST", "/v1/rollouts", {
+      policy: POLICY,
+      targets: { projects: ["project-001"] },
+    });
     await h.waitForStatus(second.body.id, ["failed", "paused"]);
 
     for (const id of [created.body.id, second.body.id]) {
