@@ -1,13 +1,14 @@
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import type { Config } from "./config/config.js";
+import { ChangeFeed } from "./events/change-feed.js";
 import { ApinizerClient } from "./gateway/client.js";
 import { createApp } from "./http/app.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
 import { createLogger } from "./log.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
-import { Dispatcher, type RolloutChange } from "./queue/dispatcher.js";
+import { Dispatcher } from "./queue/dispatcher.js";
 import { Queues } from "./queue/queues.js";
 import { queueConnection, requestConnection, workerConnection } from "./queue/redis-connections.js";
 import { type RunningWorkers, startWorkers } from "./queue/workers.js";
@@ -19,6 +20,8 @@ export type Mode = "all" | "api" | "worker";
 
 export interface Runtime {
   config: Config;
+  /** Rollout status changes made by this process. */
+  changes: ChangeFeed;
   log: Logger;
   metrics: Metrics;
   server?: Server;
@@ -35,10 +38,12 @@ export async function startRuntime(
   log = createLogger(config.logLevel),
 ): Promise<Runtime> {
   const metrics = createMetrics();
-  const onChange = (change: RolloutChange) => {
-    log.info(change, "rollout status changed");
-    if (isTerminalRollout(change.status)) metrics.rolloutsFinished.inc({ status: change.status });
-  };
+  const changes = new ChangeFeed(log)
+    .on((change) => log.info(change, "rollout status changed"))
+    .on((change) => {
+      if (isTerminalRollout(change.status)) metrics.rolloutsFinished.inc({ status: change.status });
+    });
+  const onChange = changes.emit;
   // Workers block on Redis and must ride out outages; request handlers must fail fast instead.
   const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl);
   const requestRedis = requestConnection(config.redisUrl);
@@ -47,7 +52,7 @@ export async function startRuntime(
   const clients = new Map(
     [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),
   );
-  const runtime: Runtime = { config, log, metrics, stop: async () => {} };
+  const runtime: Runtime = { config, log, metrics, changes, stop: async () => {} };
 
   if (workerRedis !== undefined) {
     const store = new RolloutStore(workerRedis, config.queuePrefix);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
 import type { Caller, Config } from "../config/config.js";
@@ -6,7 +7,7 @@ import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
 import { authenticator, requireRole } from "./auth.js";
 import { errorHandler } from "./error-mapping.js";
-import type { Route } from "./route.js";
+import type { Route, StreamReply } from "./route.js";
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +20,23 @@ const ANONYMOUS: Caller = { name: "anonymous", role: "viewer", secret: "" };
 
 const hasBody = (req: Request) =>
   req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+
+/** Writes a streamed reply with backpressure; stops when the client disconnects. */
+async function streamTo(res: Response, reply: StreamReply): Promise<void> {
+  const aborted = new AbortController();
+  res.on("close", () => aborted.abort());
+  res.status(reply.status);
+  res.flushHeaders();
+  const write = async (chunk: string) => {
+    if (aborted.signal.aborted) return;
+    if (!res.write(chunk)) await once(res, "drain", { signal: aborted.signal }).catch(() => {});
+  };
+  try {
+    await reply.stream(write, aborted.signal);
+  } finally {
+    res.end();
+  }
+}
 
 /** The express adapter: auth, body parsing, metrics and error mapping around plain route handlers. */
 export function createApp(deps: AppDeps): express.Express {
@@ -70,7 +88,8 @@ export function createApp(deps: AppDeps): express.Express {
           header: (name) => req.get(name),
         });
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-        if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
+        if ("stream" in reply) await streamTo(res, reply);
+        else if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
         else res.status(reply.status).json(reply.body);
       },
     ];

@@ -14,6 +14,16 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/**
+ * A reply written piece by piece (server-sent events, large reports): `write` waits while the
+ * client is slow, and `signal` aborts when it goes away.
+ */
+export interface StreamReply {
+  status: number;
+  headers: Record<string, string>;
+  stream(write: (chunk: string) => Promise<void>, signal: AbortSignal): Promise<void>;
+}
+
 /** One API operation: a plain function from input to reply; express is only the adapter. */
 export interface Route {
   method: "get" | "post" | "put" | "delete";
@@ -24,5 +34,5 @@ export interface Route {
   /** takes a JSON body */
   body?: boolean;
   summary: string;
-  handle(input: RequestInput): Promise<Reply>;
+  handle(input: RequestInput): Promise<Reply | StreamReply>;
 }

@@ -1,16 +1,10 @@
+import type { RolloutChange } from "../events/change-feed.js";
 import { parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { JOB, jobIds } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 
 const ENQUEUE_CHUNK = 1000;
-
-/** A rollout status change, for logs, metrics and live progress. */
-export interface RolloutChange {
-  rolloutId: string;
-  status: string;
-  detail?: string;
-}
 
 /**
  * Puts rollout work on the queues and moves rollouts from wave to wave. Every method is

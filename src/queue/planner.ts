@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
@@ -6,7 +7,7 @@ import { errorBudget, waveBounds } from "../rollouts/sizes.js";
 import { type ProjectListing, selectTargets } from "../rollouts/target-selection.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import type { Dispatcher, RolloutChange } from "./dispatcher.js";
+import type { Dispatcher } from "./dispatcher.js";
 
 /** Projects listed at once: enough to hide latency, few enough not to hammer the manager. */
 const LISTING_CONCURRENCY = 4;

@@ -1,10 +1,11 @@
 import { type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
+import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import { GATEWAY_AUTH_PAUSE } from "../rollouts/lifecycle.js";
 import type { Finish, RolloutStore } from "../store/rollout-store.js";
-import type { Dispatcher, RolloutChange } from "./dispatcher.js";
+import type { Dispatcher } from "./dispatcher.js";
 import type { TargetJobData } from "./queue-names.js";
 import type { SpecCache } from "./spec-cache.js";
 

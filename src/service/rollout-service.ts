@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Caller } from "../config/config.js";
+import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { GatewayConfig } from "../gateway/types.js";
-import type { Dispatcher, RolloutChange } from "../queue/dispatcher.js";
+import type { Dispatcher } from "../queue/dispatcher.js";
 import {
   CONTROL_ACTIONS,
   type ControlAction,
@@ -116,7 +117,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
       // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
       await deps.dispatcher.plan(id);
       deps.onCreated(spec.dryRun);
-      deps.onChange({ rolloutId: id, status: "planning" });
+      deps.onChange({ rolloutId: id, status: "planning", actor: input.caller.name, action: "create" });
       return { created: true, rollout: await view(id) };
     },
 
