@@ -1,0 +1,104 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../rollouts/lifecycle.js";
+import { doneCount } from "../api-types.js";
+import type { Act } from "../context.js";
+import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
+import { table, targetDetail } from "../format.js";
+import { collectPages } from "../paging.js";
+import { printStatus } from "../report.js";
+import { watchToEnd } from "../watch.js";
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number of at least 1");
+  return n;
+}
+
+export function registerInspect(program: Command, act: Act): void {
+  program
+    .command("status")
+    .description("show a rollout; the exit code is its outcome so far")
+    .addHelpText(
+      "after",
+      "\nExit code: 0 succeeded (or still planning/running), 1 failed, 2 paused or cancelled, 3/4 as in enforcer --help.",
+    )
+    .argument("<id>", "rollout id")
+    .option("-w, --watch", "follow progress until the rollout finishes or pauses")
+    .action(
+      act(async (ctx, command) => {
+        const id = command.processedArgs[0] as string;
+        if (command.opts<{ watch?: boolean }>().watch) return watchToEnd(ctx, id);
+        const rollout = await ctx.client.getRollout(id);
+        ctx.printJson(rollout);
+        await printStatus(ctx, rollout);
+        return exitCodeOfStatus(rollout.status);
+      }),
+    );
+
+  program
+    .command("list")
+    .description("list rollouts, newest first")
+    .addOption(new Option("--status <status>", "only rollouts in this status").choices(ROLLOUT_STATUSES))
+    .option("--limit <n>", "at most this many", positiveInt, 20)
+    .action(
+      act(async (ctx, command) => {
+        const { status, limit } = command.opts<{ status?: string; limit: number }>();
+        const page = await collectPages(
+          (n, cursor) => ctx.client.listRollouts({ status, limit: n, cursor }),
+          limit,
+        );
+        ctx.printJson(page);
+        if (page.items.length === 0) ctx.out("No rollouts.");
+        else {
+          const rows = page.items.map((r) => [
+            r.id,
+            r.status + (r.dryRun ? " (dry run)" : ""),
+            `${doneCount(r.counts)}/${r.counts.total}`,
+            String(r.counts.failed),
+            r.createdAt,
+            r.createdBy,
+            r.description ?? "",
+          ]);
+          for (const line of table([
+            ["ID", "STATUS", "DONE", "FAILED", "CREATED", "BY", "DESCRIPTION"],
+            ...rows,
+          ]))
+            ctx.out(line);
+        }
+        if (page.nextCursor !== null) ctx.out(`(more: raise --limit)`);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command("targets")
+    .description("list a rollout's targets with their results, in target order")
+    .argument("<id>", "rollout id")
+    .addOption(new Option("--status <status>", "only targets in this status").choices(TARGET_STATUSES))
+    .option("--limit <n>", "at most this many", positiveInt, 100)
+    .action(
+      act(async (ctx, command) => {
+        const id = command.processedArgs[0] as string;
+        const { status, limit } = command.opts<{ status?: string; limit: number }>();
+        const page = await collectPages(
+          (n, cursor) => ctx.client.listTargets(id, { status, limit: n, cursor }),
+          limit,
+        );
+        ctx.printJson(page);
+        if (page.items.length === 0) ctx.out(status === undefined ? "No targets." : `No ${status} targets.`);
+        else {
+          const rows = page.items.map((t) => [
+            `${t.project}/${t.proxy}`,
+            t.status,
+            String(t.wave),
+            String(t.attempts),
+            targetDetail(t),
+          ]);
+          for (const line of table([["TARGET", "STATUS", "WAVE", "ATTEMPTS", "DETAIL"], ...rows]))
+            ctx.out(line);
+        }
+        if (page.nextCursor !== null) ctx.out(`(more: raise --limit)`);
+        return EXIT.ok;
+      }),
+    );
+}

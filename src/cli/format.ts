@@ -1,0 +1,70 @@
+import type { Rollout, RolloutCounts, Target } from "./api-types.js";
+
+/** "42s", "3m05s", "2h07m"; "?" while unknown. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+export function formatRate(perSecond: number | undefined): string {
+  if (perSecond === undefined) return "?";
+  return perSecond < 10 ? perSecond.toFixed(1) : String(Math.round(perSecond));
+}
+
+const COUNT_ORDER: Array<keyof RolloutCounts> = [
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+  "planned",
+  "running",
+  "pending",
+];
+
+/** "5 targets: 3 succeeded, 1 failed, 1 skipped" (zero counts left out). */
+export function formatCounts(counts: RolloutCounts): string {
+  const parts = COUNT_ORDER.filter((key) => counts[key] > 0).map((key) => `${counts[key]} ${key}`);
+  const noun = counts.total === 1 ? "target" : "targets";
+  return parts.length === 0 ? `${counts.total} ${noun}` : `${counts.total} ${noun}: ${parts.join(", ")}`;
+}
+
+/** `HTTP 400  gateway message` for failures, the reason for skips and cancels, else "". */
+export function targetDetail(target: Target): string {
+  if (target.error !== null) {
+    const http = target.error.httpStatus === null ? "" : `HTTP ${target.error.httpStatus}  `;
+    return `${http}${target.error.message}`;
+  }
+  return target.reason ?? "";
+}
+
+/** `project/proxy  HTTP 400  gateway message`. */
+export function formatTarget(target: Target): string {
+  const detail = targetDetail(target);
+  const name = `${target.project}/${target.proxy}`;
+  return detail === "" ? name : `${name}  ${detail}`;
+}
+
+/** Why the rollout stopped where it did, when the service said. */
+export function stopReason(rollout: Rollout): string | undefined {
+  if (rollout.status === "paused") return rollout.pausedReason ?? undefined;
+  if (rollout.status === "failed") return rollout.failureReason ?? undefined;
+  if (rollout.status === "cancelled") return rollout.cancelReason ?? undefined;
+  return undefined;
+}
+
+/** Left-aligned columns, two spaces apart; the last column is not padded. */
+export function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  );
+}

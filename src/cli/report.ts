@@ -1,0 +1,55 @@
+import type { Rollout } from "./api-types.js";
+import type { Context } from "./context.js";
+import { formatCounts, formatTarget, stopReason, table } from "./format.js";
+import { collectPages } from "./paging.js";
+
+/** Enough to act on without flooding a terminal; the rest is one `enforcer targets` away. */
+const LIST_AT_MOST = 20;
+
+/** Up to 20 targets of `status`, one a line, with a count of the rest and the command listing them. */
+export async function printTargets(
+  ctx: Context,
+  rollout: Rollout,
+  status: string,
+  options: { heading: string; marker?: string },
+): Promise<void> {
+  const count = rollout.counts[status as keyof Rollout["counts"]] ?? 0;
+  if (count === 0) return;
+  const page = await collectPages(
+    (limit, cursor) => ctx.client.listTargets(rollout.id, { status, limit, cursor }),
+    LIST_AT_MOST,
+  );
+  ctx.out(`${options.heading} (${count}):`);
+  for (const target of page.items) ctx.out(`  ${options.marker ?? ""}${formatTarget(target)}`);
+  const rest = count - page.items.length;
+  if (rest > 0) ctx.out(`  ... and ${rest} more: enforcer targets ${rollout.id} --status ${status}`);
+}
+
+/** Where a rollout stands, why it stopped, its failed targets and what to do next. */
+export async function printOutcome(ctx: Context, rollout: Rollout): Promise<void> {
+  const { id, status } = rollout;
+  ctx.out(`Rollout ${id} ${status}${rollout.dryRun ? " (dry run)" : ""}: ${formatCounts(rollout.counts)}`);
+  const reason = stopReason(rollout);
+  if (reason !== undefined) ctx.out(`  reason: ${reason}`);
+  if ((rollout.ranAfterPause ?? 0) > 0) {
+    ctx.out(`  ${rollout.ranAfterPause} in-flight targets finished after it was paused`);
+  }
+  await printTargets(ctx, rollout, "failed", { heading: "Failed targets" });
+  if (status === "paused") ctx.out(`Resume with: enforcer resume ${id}  (or stop it: enforcer cancel ${id})`);
+  if (status === "failed" && rollout.counts.failed > 0)
+    ctx.out(`Retry the failed targets: enforcer retry ${id}`);
+}
+
+/** `enforcer status`: the rollout's particulars, then its outcome so far. */
+export async function printStatus(ctx: Context, rollout: Rollout): Promise<void> {
+  const rows = [
+    ["description", rollout.description ?? "-"],
+    ["gateway", rollout.gateway],
+    ["created", `${rollout.createdAt} by ${rollout.createdBy}`],
+    ["started", rollout.startedAt ?? "-"],
+    ["finished", rollout.finishedAt ?? "-"],
+    ["wave", `${rollout.wave.current}/${rollout.wave.total}`],
+  ];
+  for (const line of table(rows)) ctx.out(`  ${line}`);
+  await printOutcome(ctx, rollout);
+}
