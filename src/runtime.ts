@@ -7,6 +7,7 @@ import { createApp } from "./http/app.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
 import { createLogger } from "./log.js";
+import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import { Queues } from "./queue/queues.js";
@@ -71,6 +72,7 @@ export async function startRuntime(
 
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
+    registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
     const service = rolloutService({
       store,
       dispatcher: new Dispatcher(store, queues, onChange),

@@ -1,0 +1,108 @@
+import { Gauge } from "prom-client";
+import type { Queues } from "../queue/queues.js";
+import { isTerminalRollout, ROLLOUT_STATUSES, TARGET_STATUSES } from "../rollouts/lifecycle.js";
+import { parseRolloutFields } from "../store/rollout-fields.js";
+import type { RolloutStore } from "../store/rollout-store.js";
+import { RateWindow } from "./rate-window.js";
+import type { Metrics } from "./registry.js";
+
+/** Finished rollouts still shown per rollout, so a dashboard sees how the last ones ended. */
+const RECENT_FINISHED = 5;
+const DONE_STATUSES = ["succeeded", "failed", "skipped", "cancelled", "planned"] as const;
+
+export interface LiveGaugeDeps {
+  metrics: Metrics;
+  store: RolloutStore;
+  queues: Queues;
+  ping: () => Promise<unknown>;
+}
+
+/**
+ * Point-in-time gauges read from Redis on each scrape, so whichever API process is scraped
+ * reports the truth, whichever worker did the work. Labels stay bounded: queues, statuses, and
+ * only the unfinished rollouts plus the last few finished ones.
+ */
+export function registerLiveGauges({ metrics, store, queues, ping }: LiveGaugeDeps): void {
+  const registers = [metrics.registry];
+  const rates = new RateWindow();
+
+  const queueJobs = new Gauge({
+    name: "enforcer_queue_jobs",
+    help: "BullMQ jobs by queue and state",
+    labelNames: ["queue", "state"] as const,
+    registers,
+  });
+  const rollouts = new Gauge({
+    name: "enforcer_rollouts",
+    help: "Unfinished rollouts by status (finished ones: enforcer_rollouts_finished_total)",
+    labelNames: ["status"] as const,
+    registers,
+  });
+  const rolloutTargets = new Gauge({
+    name: "enforcer_rollout_targets",
+    help: "Targets of unfinished and recently finished rollouts, by status",
+    labelNames: ["rollout", "status"] as const,
+    registers,
+  });
+  const progress = new Gauge({
+    name: "enforcer_rollout_progress_ratio",
+    help: "Share of a rollout's targets that reached a terminal status",
+    labelNames: ["rollout"] as const,
+    registers,
+  });
+  const eta = new Gauge({
+    name: "enforcer_rollout_eta_seconds",
+    help: "Estimated seconds until a running rollout finishes, from its recent completion rate",
+    labelNames: ["rollout"] as const,
+    registers,
+  });
+
+  // One collect fills every Redis-derived gauge: prom-client awaits it before rendering the registry.
+  const collect = async () => {
+    for (const gauge of [queueJobs, rollouts, rolloutTargets, progress, eta]) gauge.reset();
+    try {
+      await ping();
+    } catch {
+      redisUp.set(0);
+      return;
+    }
+    redisUp.set(1);
+    for (const queue of queues.all()) {
+      const counts = await queue.getJobCounts();
+      for (const [state, n] of Object.entries(counts)) queueJobs.set({ queue: queue.name, state }, n);
+    }
+
+    const active = await store.activeIds();
+    const recent = (await store.listIds(RECENT_FINISHED * 4)).filter((id) => !active.includes(id));
+    const byStatus = Object.fromEntries(
+      ROLLOUT_STATUSES.filter((s) => !isTerminalRollout(s)).map((s) => [s, 0]),
+    );
+    let finishedShown = 0;
+    const now = Date.now();
+    for (const id of [...active, ...recent]) {
+      const stored = await store.get(id);
+      if (stored === undefined) continue;
+      const state = parseRolloutFields(stored.fields);
+      const finished = isTerminalRollout(state.status);
+      if (finished && finishedShown++ >= RECENT_FINISHED) continue;
+      if (!finished) byStatus[state.status] = (byStatus[state.status] ?? 0) + 1;
+      for (const status of TARGET_STATUSES)
+        rolloutTargets.set({ rollout: id, status }, stored.counts[status]);
+      const done = DONE_STATUSES.reduce((sum, s) => sum + stored.counts[s], 0);
+      progress.set({ rollout: id }, state.total > 0 ? done / state.total : finished ? 1 : 0);
+      const rate = rates.observe(id, done, now);
+      if (state.status === "running" && rate !== undefined && rate > 0) {
+        eta.set({ rollout: id }, (state.total - done) / rate);
+      }
+    }
+    for (const [status, n] of Object.entries(byStatus)) rollouts.set({ status }, n);
+    rates.forgetExcept(new Set(active));
+  };
+  // Registered last so its collect runs after the others are declared; it fills them all.
+  const redisUp: Gauge = new Gauge({
+    name: "enforcer_redis_up",
+    help: "1 when Redis answers this process",
+    registers,
+    collect,
+  });
+}
