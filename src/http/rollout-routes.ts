@@ -1,5 +1,6 @@
 import type { ControlAction } from "../rollouts/lifecycle.js";
 import type { RolloutService } from "../service/rollout-service.js";
+import { watchRollout } from "../service/rollout-watch.js";
 import type { Route } from "./route.js";
 
 const ok = (body: unknown) => ({ status: 200, body });
@@ -55,6 +56,37 @@ export function rolloutRoutes(service: RolloutService): Route[] {
       role: "viewer",
       summary: "Per-target results, in target order, optionally of one status",
       handle: async ({ params, query }) => ok(await service.targets(params.id ?? "", query)),
+    },
+    {
+      method: "get",
+      path: "/v1/rollouts/:id/events",
+      role: "viewer",
+      summary: "Server-sent events: the rollout on every change, ending with its terminal status",
+      handle: async ({ params }) => {
+        const id = params.id ?? "";
+        await service.get(id); // 404 before the stream starts
+        return {
+          status: 200,
+          headers: {
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-cache, no-transform",
+            Connection: "keep-alive",
+            // Reverse proxies must pass events through as they come.
+            "X-Accel-Buffering": "no",
+          },
+          stream: async (write, signal) => {
+            await write("retry: 2000\n\n");
+            let sequence = 0;
+            for await (const event of watchRollout(() => service.get(id), signal)) {
+              if (event.kind === "heartbeat") await write(": heartbeat\n\n");
+              else
+                await write(
+                  `id: ${++sequence}\nevent: ${event.kind}\ndata: ${JSON.stringify(event.rollout)}\n\n`,
+                );
+            }
+          },
+        };
+      },
     },
     controlRoute(service, "pause", "Pause: in-flight calls finish, no new ones start"),
     controlRoute(service, "resume", "Resume a paused rollout"),
