@@ -6,6 +6,7 @@ import { ApinizerClient } from "./gateway/client.js";
 import { createApp } from "./http/app.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
+import type { Route } from "./http/route.js";
 import { createLogger } from "./log.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
@@ -70,6 +71,7 @@ export async function startRuntime(
     });
   }
 
+  const routes: Route[] = opsRoutes({ redis: requestRedis, metrics, metricsToken: config.metricsToken });
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
@@ -81,16 +83,13 @@ export async function startRuntime(
       onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
       onChange,
     });
-    const app = createApp({
-      config,
-      log,
-      metrics,
-      routes: [
-        ...opsRoutes({ redis: requestRedis, metrics, metricsToken: config.metricsToken }),
-        ...rolloutRoutes(service),
-      ],
-    });
-    const server = app.listen(config.port, config.host);
+    routes.push(...rolloutRoutes(service));
+  }
+
+  // Workers serve only health and metrics, and only where asked (several may share a host).
+  const port = mode === "worker" ? config.workerMetricsPort : config.port;
+  if (port !== undefined) {
+    const server = createApp({ config, log, metrics, routes }).listen(port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
       server.once("error", reject);
@@ -98,7 +97,7 @@ export async function startRuntime(
     const address = server.address();
     runtime.server = server;
     if (typeof address === "object" && address) runtime.url = `http://127.0.0.1:${address.port}`;
-    log.info({ url: runtime.url, mode }, "API listening");
+    log.info({ url: runtime.url, mode }, mode === "worker" ? "worker metrics listening" : "API listening");
   }
 
   runtime.stop = async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
+import { loadWebhooksFile, type WebhookConfig } from "./webhooks-file.js";
 
 export type Role = "viewer" | "operator" | "admin";
 export const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
@@ -21,6 +22,8 @@ export interface Config {
   callers: readonly Caller[];
   authDisabled: boolean;
   metricsToken: string | undefined;
+  /** Worker processes serve /metrics, /healthz and /readyz here when set (0 = any free port). */
+  workerMetricsPort: number | undefined;
   workerConcurrency: number;
   logLevel: string;
   /** Largest accepted JSON body (express/body-parser syntax, e.g. "16mb"). */
@@ -30,6 +33,13 @@ export interface Config {
   /** A rollout that has not moved for this long is checked for lost jobs. */
   reconcileAfterMs: number;
   shutdownTimeoutMs: number;
+  /** Approximate number of audit entries kept (older ones are trimmed). */
+  auditMaxLen: number;
+  webhooks: readonly WebhookConfig[];
+  /** Connect, headers and body timeout of one webhook delivery. */
+  webhookTimeoutMs: number;
+  /** First retry delay of a failed delivery; doubles with each attempt. */
+  webhookBackoffMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -38,6 +48,7 @@ const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  ENFORCER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
   ENFORCER_QUEUE_PREFIX: z
     .string()
@@ -56,6 +67,10 @@ const envSchema = z.object({
   ENFORCER_LOCK_DURATION_MS: positiveInt.min(1000).default(15_000),
   ENFORCER_RECONCILE_AFTER_MS: positiveInt.min(1000).default(60_000),
   ENFORCER_SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  ENFORCER_AUDIT_MAXLEN: positiveInt.min(100).default(100_000),
+  ENFORCER_WEBHOOKS_FILE: z.string().min(1).optional(),
+  ENFORCER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  ENFORCER_WEBHOOK_BACKOFF_MS: positiveInt.default(2_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -210,11 +225,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callers,
     authDisabled,
     metricsToken: readSecret(env, "ENFORCER_METRICS_TOKEN"),
+    workerMetricsPort: e.ENFORCER_METRICS_PORT,
     workerConcurrency: e.ENFORCER_WORKER_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.ENFORCER_BODY_LIMIT,
     lockDurationMs: e.ENFORCER_LOCK_DURATION_MS,
     reconcileAfterMs: e.ENFORCER_RECONCILE_AFTER_MS,
     shutdownTimeoutMs: e.ENFORCER_SHUTDOWN_TIMEOUT_MS,
+    auditMaxLen: e.ENFORCER_AUDIT_MAXLEN,
+    webhooks: e.ENFORCER_WEBHOOKS_FILE === undefined ? [] : loadWebhooksFile(env, e.ENFORCER_WEBHOOKS_FILE),
+    webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,
+    webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,
   };
 }

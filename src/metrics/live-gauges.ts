@@ -26,39 +26,58 @@ export function registerLiveGauges({ metrics, store, queues, ping }: LiveGaugeDe
   const registers = [metrics.registry];
   const rates = new RateWindow();
 
+  // prom-client renders metrics concurrently: every gauge waits for the same single pass over Redis.
+  let pass: Promise<void> | undefined;
+  const collect = () => {
+    pass ??= refresh().finally(() => {
+      pass = undefined;
+    });
+    return pass;
+  };
+  const redisUp = new Gauge({
+    name: "enforcer_redis_up",
+    help: "1 when Redis answers this process",
+    registers,
+    collect,
+  });
   const queueJobs = new Gauge({
     name: "enforcer_queue_jobs",
     help: "BullMQ jobs by queue and state",
     labelNames: ["queue", "state"] as const,
     registers,
+    collect,
   });
   const rollouts = new Gauge({
     name: "enforcer_rollouts",
     help: "Unfinished rollouts by status (finished ones: enforcer_rollouts_finished_total)",
     labelNames: ["status"] as const,
     registers,
+    collect,
   });
   const rolloutTargets = new Gauge({
     name: "enforcer_rollout_targets",
     help: "Targets of unfinished and recently finished rollouts, by status",
     labelNames: ["rollout", "status"] as const,
     registers,
+    collect,
   });
   const progress = new Gauge({
     name: "enforcer_rollout_progress_ratio",
     help: "Share of a rollout's targets that reached a terminal status",
     labelNames: ["rollout"] as const,
     registers,
+    collect,
   });
   const eta = new Gauge({
     name: "enforcer_rollout_eta_seconds",
     help: "Estimated seconds until a running rollout finishes, from its recent completion rate",
     labelNames: ["rollout"] as const,
     registers,
+    collect,
   });
 
-  // One collect fills every Redis-derived gauge: prom-client awaits it before rendering the registry.
-  const collect = async () => {
+  // One pass over Redis per scrape fills every gauge.
+  async function refresh(): Promise<void> {
     for (const gauge of [queueJobs, rollouts, rolloutTargets, progress, eta]) gauge.reset();
     try {
       await ping();
@@ -97,12 +116,5 @@ export function registerLiveGauges({ metrics, store, queues, ping }: LiveGaugeDe
     }
     for (const [status, n] of Object.entries(byStatus)) rollouts.set({ status }, n);
     rates.forgetExcept(new Set(active));
-  };
-  // Registered last so its collect runs after the others are declared; it fills them all.
-  const redisUp: Gauge = new Gauge({
-    name: "enforcer_redis_up",
-    help: "1 when Redis answers this process",
-    registers,
-    collect,
-  });
+  }
 }

@@ -5,6 +5,11 @@ import type { GatewayObserver } from "../gateway/types.js";
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "enforcer_" });
+  // Gauges named *_total break Prometheus naming rules (promtool flags them); the same figures
+  // stay available by type in enforcer_nodejs_active_{handles,requests,resources}.
+  for (const name of ["handles", "requests", "resources"]) {
+    registry.removeSingleMetric(`enforcer_nodejs_active_${name}_total`);
+  }
   const registers = [registry];
 
   const metrics = {
