@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
-import type { Caller, Config } from "../config/config.js";
+import type { Caller, Config, Role } from "../config/config.js";
 import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
 import { authenticator, requireRole } from "./auth.js";
@@ -14,6 +14,8 @@ export interface AppDeps {
   log: Logger;
   metrics: Metrics;
   routes: Route[];
+  /** Whole sub-applications (the queue board) behind the same authentication. */
+  mounts?: Array<{ path: string; role: Role; router: express.Router }>;
 }
 
 const ANONYMOUS: Caller = { name: "anonymous", role: "viewer", secret: "" };
@@ -33,9 +35,12 @@ async function streamTo(res: Response, reply: StreamReply): Promise<void> {
   };
   try {
     await reply.stream(write, aborted.signal);
-  } finally {
-    res.end();
+  } catch (error) {
+    // Ending normally would make a cut-short body (a CSV report) look complete: drop it instead.
+    res.destroy();
+    throw error;
   }
+  res.end();
 }
 
 /** The express adapter: auth, body parsing, metrics and error mapping around plain route handlers. */
@@ -94,6 +99,16 @@ export function createApp(deps: AppDeps): express.Express {
       },
     ];
     app[route.method](route.path, ...handlers);
+  }
+  for (const mount of deps.mounts ?? []) {
+    app.use(
+      mount.path,
+      (req: Request, _res: Response, next: () => void) => {
+        requireRole(authenticate(req.headers.authorization), mount.role);
+        next();
+      },
+      mount.router,
+    );
   }
   for (const [path, methods] of methodsByPath) {
     app.all(path, (_req, res) => {

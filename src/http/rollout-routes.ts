@@ -1,4 +1,5 @@
 import type { ControlAction } from "../rollouts/lifecycle.js";
+import { listQuerySchema, rolloutBodySchema, targetQuerySchema } from "../rollouts/schema.js";
 import type { RolloutService } from "../service/rollout-service.js";
 import { watchRollout } from "../service/rollout-watch.js";
 import type { Route } from "./route.js";
@@ -23,6 +24,7 @@ export function rolloutRoutes(service: RolloutService): Route[] {
       role: "operator",
       body: true,
       summary: "Create a rollout (202); the same Idempotency-Key and body return the first one (200)",
+      schemas: { body: rolloutBodySchema },
       handle: async ({ body, caller, header }) => {
         const { created, rollout } = await service.create({
           body,
@@ -41,6 +43,7 @@ export function rolloutRoutes(service: RolloutService): Route[] {
       path: "/v1/rollouts",
       role: "viewer",
       summary: "List rollouts, newest first",
+      schemas: { query: listQuerySchema },
       handle: async ({ query }) => ok(await service.list(query)),
     },
     {
@@ -55,6 +58,7 @@ export function rolloutRoutes(service: RolloutService): Route[] {
       path: "/v1/rollouts/:id/targets",
       role: "viewer",
       summary: "Per-target results, in target order, optionally of one status",
+      schemas: { query: targetQuerySchema },
       handle: async ({ params, query }) => ok(await service.targets(params.id ?? "", query)),
     },
     {

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Caller, Role } from "../config/config.js";
 
 export interface RequestInput {
@@ -34,5 +35,7 @@ export interface Route {
   /** takes a JSON body */
   body?: boolean;
   summary: string;
+  /** The schemas the handler validates with; the OpenAPI document is generated from them. */
+  schemas?: { body?: z.ZodType; query?: z.ZodType };
   handle(input: RequestInput): Promise<Reply | StreamReply>;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROLLOUT_STATUSES, TARGET_STATUSES } from "./lifecycle.js";
 
 // The request bodies of the rollout API. These schemas are the one source of truth: routes
 // validate with them and the OpenAPI document is generated from them.
@@ -107,3 +108,24 @@ export const rolloutBodySchema = z
 export type RolloutSpec = z.infer<typeof rolloutBodySchema>;
 export type RolloutBody = z.input<typeof rolloutBodySchema>;
 export type WaveSize = z.infer<typeof waveSize>;
+
+/** Rollout ids: "r", creation time in base 36, then random; they sort by creation time. */
+export const ROLLOUT_ID_PATTERN = /^r[0-9a-z]{9}[0-9A-Za-z_-]{8}$/;
+
+const limitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+
+export const listQuerySchema = z
+  .object({
+    status: z.enum(ROLLOUT_STATUSES).optional(),
+    limit: limitSchema,
+    cursor: z.string().regex(ROLLOUT_ID_PATTERN, "not a cursor of this list").optional(),
+  })
+  .strict();
+
+export const targetQuerySchema = z
+  .object({
+    status: z.enum(TARGET_STATUSES).optional(),
+    limit: limitSchema,
+    cursor: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();

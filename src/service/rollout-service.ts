@@ -1,27 +1,25 @@
 import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
 import type { Caller } from "../config/config.js";
 import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Dispatcher } from "../queue/dispatcher.js";
+import { CONTROL_ACTIONS, type ControlAction, refusal } from "../rollouts/lifecycle.js";
 import {
-  CONTROL_ACTIONS,
-  type ControlAction,
-  ROLLOUT_STATUSES,
-  refusal,
-  TARGET_STATUSES,
-} from "../rollouts/lifecycle.js";
-import { rolloutBodySchema } from "../rollouts/schema.js";
+  listQuerySchema,
+  ROLLOUT_ID_PATTERN,
+  rolloutBodySchema,
+  targetQuerySchema,
+} from "../rollouts/schema.js";
 import { type RolloutView, rolloutView, targetView } from "../rollouts/view.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { TargetRecord } from "../store/target-record.js";
+import { assertKnownGateway } from "./gateway-check.js";
 import { notFound, ServiceError } from "./service-error.js";
 import { parseOrThrow } from "./validation.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-const ID_PATTERN = /^r[0-9a-z]{9}[0-9A-Za-z_-]{8}$/;
 
 export interface RolloutServiceDeps {
   store: RolloutStore;
@@ -54,24 +52,12 @@ function canonicalHash(value: unknown): string {
     .digest("base64url");
 }
 
-const limitSchema = z.coerce.number().int().min(1).max(1000).default(100);
-const listQuerySchema = z.object({
-  status: z.enum(ROLLOUT_STATUSES).optional(),
-  limit: limitSchema,
-  cursor: z.string().regex(ID_PATTERN, "not a cursor of this list").optional(),
-});
-const targetQuerySchema = z.object({
-  status: z.enum(TARGET_STATUSES).optional(),
-  limit: limitSchema,
-  cursor: z.coerce.number().int().min(0).optional(),
-});
-
 /** The rollout use cases, free of HTTP: each takes plain input and returns plain output. */
 export function rolloutService(deps: RolloutServiceDeps) {
   const { store } = deps;
 
   async function view(id: string): Promise<RolloutView> {
-    const stored = ID_PATTERN.test(id) ? await store.get(id) : undefined;
+    const stored = ROLLOUT_ID_PATTERN.test(id) ? await store.get(id) : undefined;
     if (stored === undefined) throw notFound(`rollout ${id}`);
     return rolloutView(id, parseRolloutFields(stored.fields), stored.counts);
   }
@@ -81,12 +67,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
 
     async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
       const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
-      if (!deps.gateways.has(spec.gateway)) {
-        const known = [...deps.gateways.keys()].join(", ") || "none configured";
-        throw new ServiceError("validation_failed", `unknown gateway ${spec.gateway}`, [
-          { path: "gateway", message: `no gateway named ${spec.gateway} is configured (known: ${known})` },
-        ]);
-      }
+      assertKnownGateway(deps.gateways, spec.gateway);
       const key = input.idempotencyKey;
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [
@@ -183,6 +164,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
         rolloutId: id,
         status: CONTROL_ACTIONS[action].to,
         detail: `${action} by ${caller.name}`,
+        actor: caller.name,
+        action,
       });
       if (action === "resume" || action === "retry") await deps.dispatcher.enqueueReleased(id);
       return view(id);
