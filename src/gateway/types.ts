@@ -25,6 +25,11 @@ export interface GatewayConfig {
   concurrency?: number;
   timeoutMs: number;
   deployStyle: DeployStyle;
+  /**
+   * `full`: read each proxy (`GET .../full`) before and after the PATCH: skip compliant proxies,
+   * keep a before-image for revert, verify the result. `none`: trust the PATCH's answer.
+   */
+  readBack?: "none" | "full";
   /** Sockets this process keeps open to the manager. */
   connections: number;
 }

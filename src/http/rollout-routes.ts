@@ -92,6 +92,17 @@ export function rolloutRoutes(service: RolloutService): Route[] {
         };
       },
     },
+    {
+      method: "post",
+      path: "/v1/rollouts/:id/revert",
+      role: "operator",
+      summary:
+        "A new rollout writing each target's before-image back where nothing changed since (needs read-back)",
+      handle: async ({ params, caller }) => {
+        const { created, rollout } = await service.revert(params.id ?? "", caller);
+        return { status: created ? 202 : 200, body: rollout, headers: { Location: rollout.links.self } };
+      },
+    },
     controlRoute(service, "pause", "Pause: in-flight calls finish, no new ones start"),
     controlRoute(service, "resume", "Resume a paused rollout"),
     controlRoute(service, "cancel", "Cancel: every pending target ends cancelled"),

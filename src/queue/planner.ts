@@ -2,9 +2,10 @@ import type { Logger } from "pino";
 import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
+import type { GatewayConfig, MtlsSettings } from "../gateway/types.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
 import { errorBudget, waveBounds } from "../rollouts/sizes.js";
-import { type ProjectListing, selectTargets } from "../rollouts/target-selection.js";
+import { type PlannedTarget, type ProjectListing, selectTargets } from "../rollouts/target-selection.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Dispatcher } from "./dispatcher.js";
@@ -16,6 +17,7 @@ export interface PlannerDeps {
   store: RolloutStore;
   dispatcher: Dispatcher;
   clients: ReadonlyMap<string, ApinizerClient>;
+  gateways: ReadonlyMap<string, GatewayConfig>;
   log: Logger;
   onChange: (change: RolloutChange) => void;
 }
@@ -51,6 +53,24 @@ async function listFleet(client: ApinizerClient, spec: RolloutSpec): Promise<Pro
   return listings;
 }
 
+/** A revert's targets: the reverted rollout's succeeded targets, each with its before-image. */
+async function revertTargets(store: RolloutStore, originalId: string): Promise<PlannedTarget[]> {
+  const targets: PlannedTarget[] = [];
+  for (let from = 0; ; ) {
+    const indexes = await store.indexesIn(originalId, "succeeded", from, Number.MAX_SAFE_INTEGER, 1000);
+    if (indexes.length === 0) break;
+    for (const [, t] of await store.targetsAt(originalId, indexes)) {
+      targets.push(
+        t.b === undefined
+          ? { project: t.p, proxy: t.n, status: "skipped", reason: "no before-image was recorded" }
+          : { project: t.p, proxy: t.n, status: "pending", before: JSON.parse(t.b) as MtlsSettings },
+      );
+    }
+    from = Number(indexes.at(-1)) + 1;
+  }
+  return targets;
+}
+
 /**
  * The plan job: discover the targets, store them in order with their waves, and start the first
  * wave. Safe to run again after a crash: it starts from a clean slate while the rollout is still
@@ -71,18 +91,25 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
   };
 
   const client = deps.clients.get(spec.gateway);
-  if (client === undefined) return fail(`gateway ${spec.gateway} is not configured`);
+  const gateway = deps.gateways.get(spec.gateway);
+  if (client === undefined || gateway === undefined) return fail(`gateway ${spec.gateway} is not configured`);
 
-  let listings: ProjectListing[];
-  try {
-    listings = await listFleet(client, spec);
-  } catch (error) {
-    if (error instanceof PlanningRefused) return fail(error.message);
-    if (lastAttempt) return fail(`cannot list the gateway's proxies: ${(error as Error).message}`);
-    throw error;
+  let targets: PlannedTarget[];
+  if (spec.revertOf !== undefined) {
+    targets = await revertTargets(deps.store, spec.revertOf);
+  } else {
+    let listings: ProjectListing[];
+    try {
+      listings = await listFleet(client, spec);
+    } catch (error) {
+      if (error instanceof PlanningRefused) return fail(error.message);
+      if (lastAttempt) return fail(`cannot list the gateway's proxies: ${(error as Error).message}`);
+      throw error;
+    }
+    // With read-back, even a dry run reads each proxy (in the workers) to tell what would change.
+    const readsFirst = spec.dryRun && gateway.readBack === "full";
+    targets = selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
   }
-
-  const targets = selectTargets(spec, listings);
   const actionable = targets.filter((t) => t.status === "pending" || t.status === "planned").length;
   const maxTargets = spec.strategy?.maxTargets;
   if (maxTargets !== undefined && actionable > maxTargets) {

@@ -3,9 +3,11 @@ import type { Logger } from "pino";
 import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
+import type { GatewayConfig } from "../gateway/types.js";
 import { GATEWAY_AUTH_PAUSE } from "../rollouts/lifecycle.js";
 import type { Finish, RolloutStore } from "../store/rollout-store.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { applyPolicy } from "./policy-step.js";
 import type { TargetJobData } from "./queue-names.js";
 import type { SpecCache } from "./spec-cache.js";
 
@@ -17,6 +19,7 @@ export interface TargetProcessorDeps {
   specs: SpecCache;
   dispatcher: Dispatcher;
   clients: ReadonlyMap<string, ApinizerClient>;
+  gateways: ReadonlyMap<string, GatewayConfig>;
   log: Logger;
   onOutcome: (outcome: string) => void;
   onChange: (change: RolloutChange) => void;
@@ -49,8 +52,9 @@ export function targetProcessor(deps: TargetProcessorDeps) {
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const spec = await deps.specs.get(rolloutId);
+    const gateway = spec && deps.gateways.get(spec.gateway);
     const client = spec && deps.clients.get(spec.gateway);
-    if (spec === undefined || client === undefined) {
+    if (spec === undefined || client === undefined || gateway === undefined) {
       await settle({
         status: "failed",
         attempts: 0,
@@ -60,17 +64,11 @@ export function targetProcessor(deps: TargetProcessorDeps) {
     }
 
     try {
-      const result = await client.updateMtls(
-        claim.project,
-        claim.proxy,
-        spec.policy.mtls,
-        spec.deploy ?? undefined,
-        {
-          rateLimited: "throw",
-          ...(signal ? { signal } : {}),
-        },
-      );
-      await settle({ status: "succeeded", attempts: result.attempts, httpStatus: result.httpStatus });
+      const outcome = await applyPolicy(client, gateway, spec, claim, {
+        rateLimited: "throw",
+        ...(signal ? { signal } : {}),
+      });
+      await settle(outcome);
     } catch (error) {
       if (!(error instanceof GatewayError)) {
         deps.log.error({ err: error, rolloutId, index }, "target processing failed unexpectedly");

@@ -104,8 +104,11 @@ export const rolloutBodySchema = z
   })
   .strict();
 
-/** A validated rollout request: what a rollout was asked to do. Immutable once created. */
-export type RolloutSpec = z.infer<typeof rolloutBodySchema>;
+/**
+ * A validated rollout request: what a rollout was asked to do. Immutable once created.
+ * `revertOf` is set by the service (never by a request) on a rollout that undoes another.
+ */
+export type RolloutSpec = z.infer<typeof rolloutBodySchema> & { revertOf?: string };
 export type RolloutBody = z.input<typeof rolloutBodySchema>;
 export type WaveSize = z.infer<typeof waveSize>;
 

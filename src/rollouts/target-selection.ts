@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import type { ProxySummary } from "../gateway/types.js";
+import type { MtlsSettings, ProxySummary } from "../gateway/types.js";
 import type { RolloutSpec } from "./schema.js";
 
 export type PlannedStatus = "pending" | "skipped" | "failed" | "planned";
@@ -10,6 +10,8 @@ export interface PlannedTarget {
   status: PlannedStatus;
   reason?: string;
   error?: { httpStatus?: number; message: string };
+  /** A revert's target: the settings to write back. */
+  before?: MtlsSettings;
 }
 
 export interface ProjectListing {

@@ -17,6 +17,8 @@ export function rolloutView(id: string, state: RolloutState, counts: Record<Targ
     strategy: spec.strategy ?? {},
     deploy: spec.deploy ?? null,
     description: spec.description ?? null,
+    /** The rollout this one undoes, for a revert. */
+    revertOf: spec.revertOf ?? null,
     createdBy: state.createdBy,
     createdAt: state.createdAt,
     startedAt: iso(state.startedAt),

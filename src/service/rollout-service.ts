@@ -4,10 +4,11 @@ import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Dispatcher } from "../queue/dispatcher.js";
-import { CONTROL_ACTIONS, type ControlAction, refusal } from "../rollouts/lifecycle.js";
+import { CONTROL_ACTIONS, type ControlAction, isTerminalRollout, refusal } from "../rollouts/lifecycle.js";
 import {
   listQuerySchema,
   ROLLOUT_ID_PATTERN,
+  type RolloutSpec,
   rolloutBodySchema,
   targetQuerySchema,
 } from "../rollouts/schema.js";
@@ -56,6 +57,35 @@ function canonicalHash(value: unknown): string {
 export function rolloutService(deps: RolloutServiceDeps) {
   const { store } = deps;
 
+  async function createFromSpec(spec: RolloutSpec, caller: Caller, action: string, key?: string) {
+    const now = Date.now();
+    const id = newRolloutId(now);
+    const bodyHash = canonicalHash(spec);
+    const created = await store.create(
+      id,
+      newRolloutFields(spec, caller.name, new Date(now)),
+      key === undefined
+        ? undefined
+        : {
+            key: store.keys.idempotency(caller.name, key),
+            value: `${bodyHash} ${id}`,
+            ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+          },
+    );
+    if (!created.created) {
+      const [firstHash, firstId = ""] = created.existing.split(" ");
+      if (firstHash !== bodyHash) {
+        throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
+      }
+      return { created: false, rollout: await view(firstId) };
+    }
+    // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
+    await deps.dispatcher.plan(id);
+    deps.onCreated(spec.dryRun);
+    deps.onChange({ rolloutId: id, status: "planning", actor: caller.name, action });
+    return { created: true, rollout: await view(id) };
+  }
+
   async function view(id: string): Promise<RolloutView> {
     const stored = ROLLOUT_ID_PATTERN.test(id) ? await store.get(id) : undefined;
     if (stored === undefined) throw notFound(`rollout ${id}`);
@@ -74,32 +104,35 @@ export function rolloutService(deps: RolloutServiceDeps) {
           { path: "Idempotency-Key", message: "1 to 255 characters" },
         ]);
       }
-      const now = Date.now();
-      const id = newRolloutId(now);
-      const bodyHash = canonicalHash(spec);
-      const created = await store.create(
-        id,
-        newRolloutFields(spec, input.caller.name, new Date(now)),
-        key === undefined
-          ? undefined
-          : {
-              key: store.keys.idempotency(input.caller.name, key),
-              value: `${bodyHash} ${id}`,
-              ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
-            },
-      );
-      if (!created.created) {
-        const [firstHash, firstId = ""] = created.existing.split(" ");
-        if (firstHash !== bodyHash) {
-          throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
-        }
-        return { created: false, rollout: await view(firstId) };
-      }
-      // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
-      await deps.dispatcher.plan(id);
-      deps.onCreated(spec.dryRun);
-      deps.onChange({ rolloutId: id, status: "planning", actor: input.caller.name, action: "create" });
-      return { created: true, rollout: await view(id) };
+      return createFromSpec(spec, input.caller, "create", key);
+    },
+
+    /**
+     * A new rollout that writes each succeeded target's before-image back, only where the proxy
+     * still holds what this rollout wrote (the rest end `skipped` with reason `conflict`).
+     */
+    async revert(id: string, caller: Caller) {
+      const original = await view(id);
+      const why =
+        deps.gateways.get(original.gateway)?.readBack !== "full"
+          ? `gateway ${original.gateway} has no read-back (readBack: "full"), so no before-images were recorded`
+          : original.dryRun
+            ? "a dry run changed nothing"
+            : !isTerminalRollout(original.status)
+              ? `the rollout is ${original.status}; pause and cancel it, or let it finish, first`
+              : undefined;
+      if (why !== undefined) throw new ServiceError("conflict", `cannot revert rollout ${id}: ${why}`);
+      const spec: RolloutSpec = {
+        gateway: original.gateway,
+        policy: original.policy,
+        targets: original.targets,
+        deploy: original.deploy,
+        strategy: original.strategy,
+        dryRun: false,
+        description: `revert of ${id}`,
+        revertOf: id,
+      };
+      return createFromSpec(spec, caller, "revert", `revert:${id}`);
     },
 
     async list(query: Record<string, unknown>) {

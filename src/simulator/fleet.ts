@@ -30,6 +30,8 @@ export interface ProxyEntry {
   /** One per environment of the project. */
   readonly deployments: Map<string, Deployment>;
   readonly permanentFailure: string | undefined;
+  /** Answers a PATCH with success without applying it (what read-back verification must catch). */
+  readonly losesWrites: boolean;
   /** Environment name → message of a deployment that always fails. */
   readonly deployFailures: Map<string, string>;
 }
@@ -99,6 +101,7 @@ function relativePathOf(name: string): string {
 interface Injections {
   permanent: Map<string, string>;
   deploy: Map<string, Map<string, string>>;
+  lostWrites: Set<string>;
 }
 
 function proxyKey(project: string, proxy: string): string {
@@ -120,7 +123,8 @@ function injectionsOf(options: SimulatorOptions): Injections {
     byEnvironment.set(failure.environment, failure.message ?? `Deployment to ${failure.environment} failed`);
     deploy.set(key, byEnvironment);
   }
-  return { permanent, deploy };
+  const lostWrites = new Set((options.lostWrites ?? []).map((w) => proxyKey(w.project, w.proxy)));
+  return { permanent, deploy, lostWrites };
 }
 
 function buildProject(seed: SeedProject, injections: Injections): ProjectEntry {
@@ -152,6 +156,7 @@ function buildProject(seed: SeedProject, injections: Injections): ProjectEntry {
         environments.map((env) => [env, { deployed: deployedTo.includes(env), redeployRequired: false }]),
       ),
       permanentFailure: injections.permanent.get(key),
+      losesWrites: injections.lostWrites.has(key),
       deployFailures: injections.deploy.get(key) ?? new Map(),
     });
   }
@@ -173,7 +178,11 @@ export function buildFleet(options: SimulatorOptions): Fleet {
     if (projectsByName.has(seed.name)) throw new Error(`duplicate project ${seed.name}`);
     projectsByName.set(seed.name, buildProject(seed, injections));
   }
-  const named = [...(options.permanentFailures ?? []), ...(options.deployFailures ?? [])];
+  const named = [
+    ...(options.permanentFailures ?? []),
+    ...(options.deployFailures ?? []),
+    ...(options.lostWrites ?? []),
+  ];
   for (const { project, proxy } of named) {
     if (!projectsByName.get(project)?.proxiesByName.has(proxy)) {
       throw new Error(`failure injection names ${project}/${proxy}, which is not in the fleet`);

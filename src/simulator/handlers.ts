@@ -43,7 +43,7 @@ function updateMtls(ctx: HandlerContext): Reply {
   if (proxy.permanentFailure !== undefined) return failure(ctx.flavour, 400, proxy.permanentFailure);
   const merged = mergeMtls(proxy.mtls, parsed.value);
   if (!merged.ok) return failure(ctx.flavour, 400, merged.message);
-  proxy.mtls = merged.value;
+  if (!proxy.losesWrites) proxy.mtls = merged.value;
   proxy.patchCount++;
   markSaved(proxy);
   if (!parsed.value.deploy) return success(ctx.flavour);

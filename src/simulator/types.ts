@@ -51,6 +51,8 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** "project/proxy" keys whose PATCH always answers 400 with `message`. */
   permanentFailures?: Array<{ project: string; proxy: string; message?: string }>;
+  /** PATCHes of these proxies answer success but change nothing (a manager that loses writes). */
+  lostWrites?: Array<{ project: string; proxy: string }>;
   /** Deployment of this proxy to this environment fails (under HTTP 200). */
   deployFailures?: Array<{ project: string; proxy: string; environment: string; message?: string }>;
   host?: string;

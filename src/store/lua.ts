@@ -47,7 +47,7 @@ local function let_go(idx, t, status, now)
 end
 `;
 
-/** ARGV: idx, jobId, nowMs → {'go', project, proxy, attempts} | {'skip', why} */
+/** ARGV: idx, jobId, nowMs → {'go', project, proxy, attempts, beforeImage} | {'skip', why} */
 export const CLAIM = `${PRELUDE}
 local idx, job, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local raw = redis.call('HGET', T, idx)
@@ -64,11 +64,12 @@ if t.s == 'pending' then move(idx, 'pending', 'running') end
 t.s = 'running'; t.j = job; t.u = now
 redis.call('HSET', T, idx, cjson.encode(t))
 redis.call('HSET', R, 'updatedAt', now)
-return {'go', t.p, t.n, tostring(t.a or 0)}
+return {'go', t.p, t.n, tostring(t.a or 0), t.b or ''}
 `;
 
 /**
- * ARGV: idx, jobId, toStatus, attemptsDelta, httpStatus, message, reason, nowMs, pauseReason.
+ * ARGV: idx, jobId, toStatus, attemptsDelta, httpStatus, message, reason, nowMs, pauseReason,
+ * beforeImage (JSON text, kept as text: cjson cannot tell an empty list from an empty object).
  * toStatus 'running' only adds attempts (the job will be retried); 'pending' hands the target back.
  * → {'done'|'noop', 'paused'|'wave_done'|'open', detail}
  */
@@ -87,6 +88,7 @@ if raw then
       t.h = tonumber(ARGV[5]); t.m = nil; t.r = nil
       if ARGV[6] ~= '' then t.m = ARGV[6] end
       if ARGV[7] ~= '' then t.r = ARGV[7] end
+      if ARGV[10] ~= '' then t.b = ARGV[10] end
       result = 'done'
       redis.call('HSET', R, 'updatedAt', now)
       if status ~= 'running' and to ~= 'pending' then redis.call('HINCRBY', R, 'ranAfterPause', 1) end

@@ -29,6 +29,8 @@ export interface Finish {
   reason?: string;
   /** Pause the rollout (gateway 401) in the same step. */
   pauseReason?: string;
+  /** The settings the proxy had before (kept for revert). */
+  before?: string;
 }
 
 /** Where a rollout stands after a target transition: the caller's next move. */
@@ -132,6 +134,7 @@ export class RolloutStore {
           w: waveOf(index),
         };
         if (target.reason !== undefined) record.r = target.reason;
+        if (target.before !== undefined) record.b = JSON.stringify(target.before);
         if (target.error !== undefined) {
           record.m = target.error.message;
           if (target.error.httpStatus !== undefined) record.h = target.error.httpStatus;
@@ -160,10 +163,13 @@ export class RolloutStore {
     id: string,
     index: number,
     jobId: string,
-  ): Promise<{ go: true; project: string; proxy: string; attempts: number } | { go: false; why: string }> {
-    const [verdict, a, b, c] = await this.run("CLAIM", id, index, jobId, Date.now());
+  ): Promise<
+    | { go: true; project: string; proxy: string; attempts: number; before: string }
+    | { go: false; why: string }
+  > {
+    const [verdict, a, b, c, d] = await this.run("CLAIM", id, index, jobId, Date.now());
     return verdict === "go"
-      ? { go: true, project: a ?? "", proxy: b ?? "", attempts: Number(c ?? 0) }
+      ? { go: true, project: a ?? "", proxy: b ?? "", attempts: Number(c ?? 0), before: d ?? "" }
       : { go: false, why: a ?? "" };
   }
 
@@ -180,6 +186,7 @@ export class RolloutStore {
       f.reason ?? "",
       Date.now(),
       f.pauseReason ?? "",
+      f.before ?? "",
     );
     return { changed: result === "done", next: next as Transition["next"], detail: detail ?? "" };
   }

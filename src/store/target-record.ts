@@ -21,6 +21,8 @@ export interface TargetRecord {
   u?: number;
   /** the job that holds it while running */
   j?: string;
+  /** before-image: the proxy's settings before this rollout changed them (JSON text; read-back only) */
+  b?: string;
 }
 
 export function parseTarget(raw: string): TargetRecord {

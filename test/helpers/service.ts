@@ -54,19 +54,20 @@ export async function startHarness(
   name: string,
   simOptions: SimulatorOptions = {},
   env: Record<string, string> = {},
-  options: { mode?: Mode; deployStyle?: DeployStyle } = {},
+  options: { mode?: Mode; deployStyle?: DeployStyle; readBack?: "none" | "full" } = {},
 ): Promise<Harness> {
   const sim = await startSimulator({ token: GATEWAY_TOKEN, ...simOptions });
   const prefix = uniquePrefix(name);
   const base = harnessEnv(sim.url, prefix);
-  if (options.deployStyle !== undefined) {
+  if (options.deployStyle !== undefined || options.readBack !== undefined) {
     // The per-gateway settings only exist in a gateways file.
     const file = join(mkdtempSync(join(tmpdir(), "enforcer-")), "gateways.json");
     const gateway = {
       name: "default",
       baseUrl: sim.url,
       tokenEnv: "GW_TOKEN",
-      deployStyle: options.deployStyle,
+      deployStyle: options.deployStyle ?? "inline",
+      readBack: options.readBack ?? "none",
     };
     writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
     Object.assign(base, { APINIZER_BASE_URL: "", ENFORCER_GATEWAYS_FILE: file, GW_TOKEN: GATEWAY_TOKEN });
