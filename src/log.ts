@@ -17,6 +17,7 @@ export function createLogger(level: string): Logger {
         "*.secret",
         "config.gateways",
         "config.callers",
+        "config.webhooks",
       ],
       censor: "[redacted]",
     },

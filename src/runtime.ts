@@ -1,10 +1,14 @@
 import type { Server } from "node:http";
 import type { Logger } from "pino";
+import { auditChanges } from "./audit/audit-changes.js";
+import { AuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
 import { ChangeFeed } from "./events/change-feed.js";
 import { ApinizerClient } from "./gateway/client.js";
 import { createApp } from "./http/app.js";
+import { auditRoutes } from "./http/audit-routes.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { reportRoutes } from "./http/report-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
 import type { Route } from "./http/route.js";
 import { createLogger } from "./log.js";
@@ -17,6 +21,8 @@ import { type RunningWorkers, startWorkers } from "./queue/workers.js";
 import { isTerminalRollout } from "./rollouts/lifecycle.js";
 import { rolloutService } from "./service/rollout-service.js";
 import { RolloutStore } from "./store/rollout-store.js";
+import { type Notify, notifier } from "./webhooks/notifier.js";
+import { webhookChanges } from "./webhooks/webhook-changes.js";
 
 export type Mode = "all" | "api" | "worker";
 
@@ -24,6 +30,10 @@ export interface Runtime {
   config: Config;
   /** Rollout status changes made by this process. */
   changes: ChangeFeed;
+  /** The audit trail: rollout changes are recorded here already; record other calls yourself. */
+  audit: AuditLog;
+  /** Queues a webhook delivery to every webhook subscribed to the event. */
+  notify: Notify;
   log: Logger;
   metrics: Metrics;
   server?: Server;
@@ -54,7 +64,20 @@ export async function startRuntime(
   const clients = new Map(
     [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),
   );
-  const runtime: Runtime = { config, log, metrics, changes, stop: async () => {} };
+  // Written on the queue connection, which rides out a Redis blip instead of dropping the entry.
+  const feedStore = new RolloutStore(queueRedis, config.queuePrefix);
+  const audit = new AuditLog(queueRedis, feedStore.keys.audit, config.auditMaxLen);
+  const webhooks = notifier({ webhooks: config.webhooks, queues, backoffMs: config.webhookBackoffMs });
+  changes.on(auditChanges(audit)).on(webhookChanges(webhooks, feedStore));
+  const runtime: Runtime = {
+    config,
+    log,
+    metrics,
+    changes,
+    audit,
+    notify: webhooks.notify,
+    stop: async () => {},
+  };
 
   if (workerRedis !== undefined) {
     const store = new RolloutStore(workerRedis, config.queuePrefix);
@@ -84,6 +107,11 @@ export async function startRuntime(
       onChange,
     });
     routes.push(...rolloutRoutes(service));
+    routes.push(
+      ...reportRoutes({ rollout: service.get, store }),
+      // Read on the request connection, so a Redis outage answers 503 at once.
+      ...auditRoutes(new AuditLog(requestRedis, store.keys.audit, config.auditMaxLen)),
+    );
   }
 
   // Workers serve only health and metrics, and only where asked (several may share a host).

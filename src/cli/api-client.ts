@@ -106,6 +106,28 @@ export function apiClient(options: ApiClientOptions) {
     control: async (id: string, action: ControlAction) =>
       (await call<Rollout>("POST", `${rolloutPath(id)}/${action}`)).body,
 
+    /** The rollout's report as a byte stream (the service streams it; so does the caller). */
+    async openReport(id: string, format: "json" | "csv"): Promise<Readable> {
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(`${baseUrl}${rolloutPath(id)}/report${queryString({ format })}`, {
+          method: "GET",
+          headers: headers({ accept: format === "csv" ? "text/csv" : "application/json" }),
+          headersTimeout: CALL_TIMEOUT_MS,
+          bodyTimeout: CALL_TIMEOUT_MS,
+        });
+      } catch (error) {
+        throw transportError(error, baseUrl);
+      }
+      if (res.statusCode === 200) return res.body;
+      const text = await res.body.text().catch(() => "");
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      throw apiError(res.statusCode, body, baseUrl, hadToken);
+    },
+
     /**
      * The rollout's server-sent events as a byte stream, or undefined when the service offers no
      * stream (not deployed, 404/405, or a non-SSE answer): the caller then polls instead.

@@ -7,6 +7,9 @@ export const CONTROL_QUEUE = "control";
  */
 export const targetQueueName = (gateway: string): string => `targets-${gateway}`;
 
+/** Webhook deliveries: one job per (webhook, event), retried apart from any rollout. */
+export const WEBHOOK_QUEUE = "webhooks";
+
 export const JOB = { plan: "plan", advance: "advance", reconcile: "reconcile", target: "target" } as const;
 
 export interface TargetJobData {
@@ -14,6 +17,14 @@ export interface TargetJobData {
   r: string;
   /** target index */
   i: number;
+}
+
+/** A delivery names its webhook; url and secret stay in the configuration, out of Redis. */
+export interface WebhookJobData {
+  webhook: string;
+  event: string;
+  /** The exact bytes signed and sent on every attempt. */
+  body: string;
 }
 
 export interface RolloutJobData {

@@ -1,10 +1,19 @@
 import { Queue, type QueueOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { CONTROL_QUEUE, type RolloutJobData, type TargetJobData, targetQueueName } from "./queue-names.js";
+import {
+  CONTROL_QUEUE,
+  type RolloutJobData,
+  type TargetJobData,
+  targetQueueName,
+  WEBHOOK_QUEUE,
+  type WebhookJobData,
+} from "./queue-names.js";
 
 /** The BullMQ queues of one deployment (one prefix), shared by API and worker code. */
 export class Queues {
   readonly control: Queue<RolloutJobData>;
+  /** Attempts and backoff are set per delivery, from the configuration. */
+  readonly webhooks: Queue<WebhookJobData>;
   private readonly targetQueues = new Map<string, Queue<TargetJobData>>();
 
   constructor(
@@ -25,6 +34,7 @@ export class Queues {
         backoff: { type: "exponential", delay: 1000 },
       },
     });
+    this.webhooks = new Queue(WEBHOOK_QUEUE, options);
     for (const gateway of gateways) {
       this.targetQueues.set(
         gateway,
@@ -49,7 +59,7 @@ export class Queues {
   }
 
   all(): Queue[] {
-    return [this.control, ...this.targetQueues.values()] as Queue[];
+    return [this.control, this.webhooks, ...this.targetQueues.values()] as Queue[];
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { Config } from "../config/config.js";
 import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { RolloutStore } from "../store/rollout-store.js";
+import { webhookWorker } from "../webhooks/webhook-worker.js";
 import { controlProcessor } from "./control-processor.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { CONTROL_QUEUE, JOB, targetQueueName } from "./queue-names.js";
@@ -66,6 +67,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       },
     );
     workers.push(worker);
+  }
+  if (config.webhooks.length > 0) {
+    workers.push(
+      webhookWorker({
+        webhooks: config.webhooks,
+        timeoutMs: config.webhookTimeoutMs,
+        connection: deps.connection,
+        prefix: config.queuePrefix,
+        log,
+      }),
+    );
   }
   for (const worker of workers) {
     worker.on("error", (err) => log.error({ err, queue: worker.name }, "worker error"));

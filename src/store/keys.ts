@@ -40,6 +40,11 @@ export class Keys {
     return `${this.prefix}:rollouts:active`;
   }
 
+  /** Stream: the audit trail, oldest first, trimmed to about ENFORCER_AUDIT_MAXLEN entries. */
+  get audit(): string {
+    return `${this.prefix}:audit`;
+  }
+
   idempotency(caller: string, key: string): string {
     const digest = createHash("sha256").update(`${caller}\n${key}`).digest("base64url");
     return `${this.prefix}:idem:${digest}`;

@@ -1,0 +1,82 @@
+import type { Redis } from "ioredis";
+
+/** What one audit entry records; `at` and `id` come from the stream entry's id. */
+export interface AuditRecord {
+  /** A caller's name, `schedule:<name>`, or `system` for changes nobody asked for. */
+  actor: string;
+  /** e.g. `rollout.create`, `rollout.pause`, `rollout.status`, `schedule.put`. */
+  action: string;
+  rolloutId?: string | undefined;
+  schedule?: string | undefined;
+  status?: string | undefined;
+  detail?: string | undefined;
+}
+
+export interface AuditEntry extends AuditRecord {
+  /** The stream id: a cursor for `since`. */
+  id: string;
+  at: string;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+
+const FIELDS = ["actor", "action", "rolloutId", "schedule", "status", "detail"] as const;
+
+function toEntry(id: string, flat: string[]): AuditEntry {
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] ?? "", flat[i + 1] ?? "");
+  const entry: AuditEntry = {
+    id,
+    at: new Date(Number(id.split("-")[0])).toISOString(),
+    actor: fields.get("actor") ?? "",
+    action: fields.get("action") ?? "",
+  };
+  for (const name of FIELDS.slice(2)) {
+    const value = fields.get(name);
+    if (value !== undefined) entry[name] = value;
+  }
+  return entry;
+}
+
+/**
+ * The audit trail: one Redis stream under the prefix, appended with an approximate MAXLEN so
+ * retention costs nothing per write (Redis trims whole stream nodes).
+ */
+export class AuditLog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly maxLen: number,
+  ) {}
+
+  /** Appends one entry; resolves to its stream id. */
+  async record(record: AuditRecord): Promise<string> {
+    const fields: string[] = [];
+    for (const name of FIELDS) {
+      const value = record[name];
+      if (value !== undefined) fields.push(name, value);
+    }
+    const id = await this.redis.xadd(this.key, "MAXLEN", "~", this.maxLen, "*", ...fields);
+    return id ?? "";
+  }
+
+  /**
+   * Entries oldest first, after the stream id `since` (exclusive, so a page's `nextCursor` continues
+   * it) or from the epoch milliseconds `since` (inclusive).
+   */
+  async list(query: { since?: string | number | undefined; limit: number }): Promise<AuditPage> {
+    const start =
+      query.since === undefined
+        ? "-"
+        : typeof query.since === "number"
+          ? `${query.since}-0`
+          : `(${query.since}`;
+    const raw = await this.redis.xrange(this.key, start, "+", "COUNT", query.limit + 1);
+    const items = raw.slice(0, query.limit).map(([id, flat]) => toEntry(id, flat));
+    const more = raw.length > query.limit;
+    return { items, nextCursor: more ? (items.at(-1)?.id ?? null) : null };
+  }
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import type { WebhookConfig, WebhookEvent } from "../config/webhooks-file.js";
+import type { Queues } from "../queue/queues.js";
+
+/** Delivery attempts: about four minutes of retries at the default 2 s backoff. */
+export const WEBHOOK_ATTEMPTS = 8;
+
+/**
+ * Sends `event` to every webhook subscribed to it: the body is `{event, occurredAt, ...payload}`;
+ * resolves once the deliveries are queued (not delivered), with how many there are.
+ */
+export type Notify = (event: WebhookEvent, payload: Record<string, unknown>) => Promise<number>;
+
+export interface Notifier {
+  notify: Notify;
+  /** Whether any webhook listens for `event` (so callers skip building its payload). */
+  wants(event: WebhookEvent): boolean;
+}
+
+export function notifier(deps: {
+  webhooks: readonly WebhookConfig[];
+  queues: Queues;
+  backoffMs: number;
+}): Notifier {
+  const subscribers = (event: WebhookEvent) => deps.webhooks.filter((w) => w.events.has(event));
+  return {
+    wants: (event) => subscribers(event).length > 0,
+    async notify(event, payload) {
+      const targets = subscribers(event);
+      if (targets.length === 0) return 0;
+      const body = JSON.stringify({ event, occurredAt: new Date().toISOString(), ...payload });
+      await Promise.all(
+        targets.map((webhook) =>
+          deps.queues.webhooks.add(
+            event,
+            { webhook: webhook.name, event, body },
+            {
+              // Also the X-Enforcer-Delivery id, so receivers can drop a retried duplicate.
+              jobId: randomUUID(),
+              attempts: WEBHOOK_ATTEMPTS,
+              backoff: { type: "exponential", delay: deps.backoffMs, jitter: 0.2 },
+              removeOnComplete: true,
+              removeOnFail: { count: 1000 },
+            },
+          ),
+        ),
+      );
+      return targets.length;
+    },
+  };
+}
