@@ -4,7 +4,7 @@ import { GATEWAY_TOKEN, type Harness, POLICY, startHarness } from "./helpers/ser
 
 // p1 already complies; p2 has TLS 1.0 and no hostname check; p4 loses writes (the manager says
 // "saved" and keeps the old values); p5 and p6 have never been configured.
-const COMPLIANT = { ...POLICY.mtls, supportedProtocolList: ["TLS_1_3", "TLS_1_2"] };
+const COMPLIANT = { ...POLICY.mtls, supportedProtocolList: ["TLS_1_3" as const, "TLS_1_2" as const] };
 const FLEET: SeedProject[] = [
   {
     name: "Payments",

@@ -1,16 +1,16 @@
 // The Apinizer management API as typed calls: one connection pool per gateway, every call retried
 // per the retry policy and reported to the observer per HTTP attempt.
-import { Pool } from "undici";
+
+import { MTLS_FIELDS, mtlsBody, projectSummary, proxySummary } from "./bodies.js";
 import {
   deploymentOutcomes,
   isFailureEnvelope,
-  isObject,
   isSuccessEnvelope,
   type JsonObject,
   listItems,
   singleItem,
 } from "./envelopes.js";
-import { deploymentError, envelopeError, GatewayError, httpError, transportError } from "./errors.js";
+import { deploymentError, envelopeError, GatewayError } from "./errors.js";
 import {
   type Attempted,
   type RateLimitedMode,
@@ -18,6 +18,7 @@ import {
   resolveRetryOptions,
   withRetry,
 } from "./retry-policy.js";
+import { GatewayTransport, type HttpAnswer, type HttpRequest } from "./transport.js";
 import type {
   DeploymentOutcome,
   GatewayConfig,
@@ -30,6 +31,8 @@ import type {
   UpdateResult,
 } from "./types.js";
 import { type BaseUrl, parseBaseUrl, paths } from "./urls.js";
+
+export { MTLS_FIELDS };
 
 export interface CallOptions {
   /** Cancels the call, including any wait between attempts; the call rejects with the signal's reason. */
@@ -49,71 +52,10 @@ export interface DeployRequest {
   environments: string[];
 }
 
-interface HttpRequest {
-  operation: GatewayOperation;
-  method: "GET" | "PATCH" | "POST";
-  path: string;
-  body?: JsonObject;
-  accept?: string;
-}
-
-interface HttpAnswer {
-  status: number;
-  body: unknown;
-}
-
-/** Every field of the mTLS settings body the client knows; anything else in a settings object is dropped. */
-export const MTLS_FIELDS = [
-  "enabled",
-  "keyStoreId",
-  "trustStoreId",
-  "keyStoreName",
-  "trustStoreName",
-  "supportedProtocolList",
-  "hostnameVerifierType",
-  "disableSslValidation",
-] as const satisfies ReadonlyArray<keyof MtlsSettings>;
-
-/** Only the fields given are sent: the manager updates exactly those. */
-function mtlsBody(settings: MtlsSettings): JsonObject {
-  const body: JsonObject = {};
-  for (const field of MTLS_FIELDS) {
-    if (settings[field] !== undefined) body[field] = settings[field];
-  }
-  return body;
-}
-
-function parseBody(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // the healthcheck's "OK", or an HTML error page from something in between
-  }
-}
-
-function projectSummary(item: unknown): ProjectSummary | undefined {
-  if (!isObject(item) || typeof item.name !== "string") return undefined;
-  return typeof item.description === "string"
-    ? { name: item.name, description: item.description }
-    : { name: item.name };
-}
-
-// Only the summary fields are kept: a project's list can hold thousands of full proxy definitions.
-function proxySummary(item: unknown): ProxySummary | undefined {
-  if (!isObject(item) || typeof item.name !== "string") return undefined;
-  const summary: ProxySummary = { name: item.name };
-  for (const field of ["type", "description", "relativePath"] as const) {
-    const value = item[field];
-    if (typeof value === "string") summary[field] = value;
-  }
-  return summary;
-}
-
 export class ApinizerClient {
   readonly #gateway: GatewayConfig;
   readonly #base: BaseUrl;
-  readonly #pool: Pool;
+  readonly #transport: GatewayTransport;
   readonly #observer: GatewayObserver;
   readonly #retry: RetryOptions;
 
@@ -122,16 +64,7 @@ export class ApinizerClient {
     this.#base = parseBaseUrl(gateway.baseUrl);
     this.#observer = observer;
     this.#retry = resolveRetryOptions(retry);
-    this.#pool = new Pool(this.#base.origin, {
-      connections: gateway.connections,
-      // A PATCH must not queue behind another request on the same socket.
-      pipelining: 1,
-      // Below the 5 s idle timeout of Node servers and most proxies, so we never reuse a socket they closed.
-      keepAliveTimeout: 4_000,
-      headersTimeout: gateway.timeoutMs,
-      bodyTimeout: gateway.timeoutMs,
-      connect: { timeout: gateway.timeoutMs },
-    });
+    this.#transport = new GatewayTransport(gateway, this.#base.origin, observer);
   }
 
   /** `GET /apiops/test/healthcheck` (no auth needed): resolves when the manager answers 2xx. */
@@ -291,7 +224,7 @@ export class ApinizerClient {
 
   /** Waits for in-flight calls (each bounded by the gateway's timeout), then closes the sockets. */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#transport.close();
   }
 
   /** One deploy call; a deployment failure under HTTP 200 is returned as outcomes, not thrown. */
@@ -341,7 +274,7 @@ export class ApinizerClient {
     const retry = options.rateLimited ? { ...this.#retry, rateLimited: options.rateLimited } : this.#retry;
     return withRetry(
       async () => {
-        const answer = await this.#send(request, options.signal);
+        const answer = await this.#transport.send(request, options.signal);
         return interpret(answer);
       },
       retry,
@@ -355,67 +288,5 @@ export class ApinizerClient {
           }),
       },
     );
-  }
-
-  /** One HTTP attempt: a 2xx answer with its parsed body, or a classified GatewayError. */
-  async #send(request: HttpRequest, signal: AbortSignal | undefined): Promise<HttpAnswer> {
-    const started = performance.now();
-    let code = "network";
-    // The pool's headers/body timeouts cut a silent server; this also bounds connect + a slow-drip body.
-    const controller = new AbortController();
-    const timeoutMs = this.#gateway.timeoutMs;
-    const timer = setTimeout(
-      () => controller.abort(new DOMException(`no complete answer within ${timeoutMs} ms`, "TimeoutError")),
-      timeoutMs,
-    );
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.#gateway.token}`,
-      accept: request.accept ?? "application/json",
-    };
-    if (request.body) headers["content-type"] = "application/json";
-    try {
-      const response = await this.#pool.request({
-        method: request.method,
-        path: request.path,
-        headers,
-        body: request.body ? JSON.stringify(request.body) : null,
-        signal: controller.signal,
-      });
-      // Read every body, error answers included: an unread body keeps its socket out of the pool.
-      const body = parseBody(this.#redact(await response.body.text()));
-      code = String(response.statusCode);
-      if (response.statusCode < 200 || response.statusCode > 299) {
-        throw httpError(request.operation, response.statusCode, response.headers, body, response.statusText);
-      }
-      return { status: response.statusCode, body };
-    } catch (error) {
-      if (error instanceof GatewayError) throw error;
-      if (signal?.aborted) {
-        code = "aborted";
-        throw signal.reason;
-      }
-      const classified = transportError(request.operation, error);
-      code = classified.code;
-      throw classified;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      this.#observer.onRequest?.({
-        gateway: this.#gateway.name,
-        operation: request.operation,
-        code,
-        durationSeconds: (performance.now() - started) / 1000,
-      });
-    }
-  }
-
-  /** A manager echoing the token in an error body must not carry it into our errors and logs. */
-  #redact(text: string): string {
-    const token = this.#gateway.token;
-    return token && text.includes(token) ? text.replaceAll(token, "[redacted]") : text;
   }
 }
