@@ -33,7 +33,7 @@ describe("read-back: skip compliant proxies, verify, and revert with compare-and
       "readback",
       { fleet: FLEET, lostWrites: [{ project: "Payments", proxy: "p4" }] },
       {},
-      { readBack: "full" },
+      { gateway: { readBack: "full" } },
     );
   });
   afterAll(() => h?.stop());

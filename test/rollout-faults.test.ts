@@ -96,7 +96,7 @@ describe("gateway failures", () => {
           ],
         },
         {},
-        { deployStyle: style as "inline" | "endpoint" },
+        { gateway: { deployStyle: style as "inline" | "endpoint" } },
       );
       const created = await h.api("POST", "/v1/rollouts", {
         policy: POLICY,

@@ -19,6 +19,8 @@ export interface Harness {
   runtime: Runtime;
   url: string;
   prefix: string;
+  /** The environment the service was configured from (for spawning more processes like it). */
+  env: Record<string, string>;
   /** Every log line the service wrote. */
   logs: string[];
   api(
@@ -54,25 +56,29 @@ export async function startHarness(
   name: string,
   simOptions: SimulatorOptions = {},
   env: Record<string, string> = {},
-  options: { mode?: Mode; deployStyle?: DeployStyle; readBack?: "none" | "full" } = {},
+  options: {
+    mode?: Mode;
+    /** Settings of the `default` gateway that only a gateways file can hold. */
+    gateway?: {
+      deployStyle?: DeployStyle;
+      readBack?: "none" | "full";
+      concurrency?: number;
+      rateLimitPerSecond?: number;
+    };
+  } = {},
 ): Promise<Harness> {
   const sim = await startSimulator({ token: GATEWAY_TOKEN, ...simOptions });
   const prefix = uniquePrefix(name);
   const base = harnessEnv(sim.url, prefix);
-  if (options.deployStyle !== undefined || options.readBack !== undefined) {
+  if (options.gateway !== undefined) {
     // The per-gateway settings only exist in a gateways file.
     const file = join(mkdtempSync(join(tmpdir(), "enforcer-")), "gateways.json");
-    const gateway = {
-      name: "default",
-      baseUrl: sim.url,
-      tokenEnv: "GW_TOKEN",
-      deployStyle: options.deployStyle ?? "inline",
-      readBack: options.readBack ?? "none",
-    };
+    const gateway = { name: "default", baseUrl: sim.url, tokenEnv: "GW_TOKEN", ...options.gateway };
     writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
     Object.assign(base, { APINIZER_BASE_URL: "", ENFORCER_GATEWAYS_FILE: file, GW_TOKEN: GATEWAY_TOKEN });
   }
-  const config = loadConfig({ ...base, ...env });
+  const processEnv = { ...base, ...env };
+  const config = loadConfig(processEnv);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -107,6 +113,7 @@ export async function startHarness(
     runtime,
     url,
     prefix,
+    env: processEnv,
     logs,
     api,
     waitForStatus: (id, statuses, timeoutMs = 20_000) =>
