@@ -11,6 +11,7 @@ import { opsRoutes } from "./http/ops-routes.js";
 import { reportRoutes } from "./http/report-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
 import type { Route } from "./http/route.js";
+import { scheduleRoutes } from "./http/schedule-routes.js";
 import { createLogger } from "./log.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
@@ -19,6 +20,10 @@ import { Queues } from "./queue/queues.js";
 import { queueConnection, requestConnection, workerConnection } from "./queue/redis-connections.js";
 import { type RunningWorkers, startWorkers } from "./queue/workers.js";
 import { isTerminalRollout } from "./rollouts/lifecycle.js";
+import { scheduleService } from "./schedules/schedule-service.js";
+import { ScheduleStore } from "./schedules/schedule-store.js";
+import { sweepJob } from "./schedules/sweep.js";
+import { sweepEvents } from "./schedules/sweep-events.js";
 import { rolloutService } from "./service/rollout-service.js";
 import { RolloutStore } from "./store/rollout-store.js";
 import { type Notify, notifier } from "./webhooks/notifier.js";
@@ -79,6 +84,18 @@ export async function startRuntime(
     stop: async () => {},
   };
 
+  // Rollouts are created by API requests and, for compliance sweeps, by workers: one use case for both.
+  const rolloutsOn = (store: RolloutStore) =>
+    rolloutService({
+      store,
+      dispatcher: new Dispatcher(store, queues, onChange),
+      gateways: config.gateways,
+      clients,
+      onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
+      onChange,
+    });
+  const sweepEventSink = sweepEvents({ audit, notify: webhooks.notify, log });
+
   if (workerRedis !== undefined) {
     const store = new RolloutStore(workerRedis, config.queuePrefix);
     runtime.workers = await startWorkers({
@@ -91,6 +108,14 @@ export async function startRuntime(
       log,
       onOutcome: (outcome) => metrics.targetsProcessed.inc({ outcome }),
       onChange,
+      sweep: sweepJob(
+        {
+          store: new ScheduleStore(workerRedis, config.queuePrefix),
+          rollouts: rolloutsOn(store),
+          events: sweepEventSink,
+        },
+        log,
+      ),
     });
   }
 
@@ -98,15 +123,19 @@ export async function startRuntime(
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
-    const service = rolloutService({
-      store,
-      dispatcher: new Dispatcher(store, queues, onChange),
-      gateways: config.gateways,
-      clients,
-      onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
-      onChange,
-    });
+    const service = rolloutsOn(store);
     routes.push(...rolloutRoutes(service));
+    routes.push(
+      ...scheduleRoutes(
+        scheduleService({
+          store: new ScheduleStore(requestRedis, config.queuePrefix),
+          rollouts: service,
+          events: sweepEventSink,
+          gateways: config.gateways,
+          control: queues.control,
+        }),
+      ),
+    );
     routes.push(
       ...reportRoutes({ rollout: service.get, store }),
       // Read on the request connection, so a Redis outage answers 503 at once.

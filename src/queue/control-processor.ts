@@ -4,9 +4,13 @@ import { type PlannerDeps, planRollout } from "./planner.js";
 import { JOB, type RolloutJobData } from "./queue-names.js";
 import { type ReconcilerDeps, reconcile } from "./reconciler.js";
 
-export type ControlProcessorDeps = PlannerDeps & ReconcilerDeps & { dispatcher: Dispatcher };
+/** Fires a compliance sweep for one slot of its schedule (the slot's time in ms). */
+export type SweepHandler = (schedule: string, slot: number) => Promise<void>;
 
-/** Rollout-level jobs: plan, advance after a bake, and the periodic reconciler. */
+export type ControlProcessorDeps = PlannerDeps &
+  ReconcilerDeps & { dispatcher: Dispatcher; sweep: SweepHandler };
+
+/** Rollout-level jobs: plan, advance after a bake, the periodic reconciler and sweep firings. */
 export function controlProcessor(deps: ControlProcessorDeps) {
   return async (job: Job<RolloutJobData>): Promise<void> => {
     switch (job.name) {
@@ -16,6 +20,9 @@ export function controlProcessor(deps: ControlProcessorDeps) {
         return deps.dispatcher.advance(job.data.rolloutId, job.data.wave ?? 0);
       case JOB.reconcile:
         return reconcile(deps);
+      case JOB.sweep:
+        // A scheduler job carries its slot; a job run twice (stalled) carries the same one.
+        return deps.sweep(job.data.schedule ?? "", job.opts.prevMillis ?? job.timestamp);
       default:
         deps.log.warn({ name: job.name }, "unknown control job ignored");
     }

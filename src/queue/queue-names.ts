@@ -10,7 +10,13 @@ export const targetQueueName = (gateway: string): string => `targets-${gateway}`
 /** Webhook deliveries: one job per (webhook, event), retried apart from any rollout. */
 export const WEBHOOK_QUEUE = "webhooks";
 
-export const JOB = { plan: "plan", advance: "advance", reconcile: "reconcile", target: "target" } as const;
+export const JOB = {
+  plan: "plan",
+  advance: "advance",
+  reconcile: "reconcile",
+  target: "target",
+  sweep: "sweep",
+} as const;
 
 export interface TargetJobData {
   /** rollout id */
@@ -30,6 +36,8 @@ export interface WebhookJobData {
 export interface RolloutJobData {
   rolloutId: string;
   wave?: number;
+  /** Sweep jobs (rolloutId ""): the schedule that fired. */
+  schedule?: string;
 }
 
 /** Deterministic ids: re-adding an existing one is a no-op, so every fan-out can be repeated. */
@@ -37,4 +45,6 @@ export const jobIds = {
   plan: (rolloutId: string) => `plan.${rolloutId}`,
   advance: (rolloutId: string, wave: number) => `advance.${rolloutId}.${wave}`,
   target: (rolloutId: string, gen: number, index: number) => `${rolloutId}.${gen}.${index}`,
+  /** BullMQ job scheduler of a compliance sweep (its jobs are `repeat:sweep.<name>:<slot ms>`). */
+  sweepScheduler: (schedule: string) => `sweep.${schedule}`,
 };

@@ -6,7 +6,7 @@ import type { RolloutChange } from "../events/change-feed.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { webhookWorker } from "../webhooks/webhook-worker.js";
-import { controlProcessor } from "./control-processor.js";
+import { controlProcessor, type SweepHandler } from "./control-processor.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { CONTROL_QUEUE, JOB, targetQueueName } from "./queue-names.js";
 import type { Queues } from "./queues.js";
@@ -23,6 +23,7 @@ export interface WorkerDeps {
   log: Logger;
   onOutcome: (outcome: string) => void;
   onChange: (change: RolloutChange) => void;
+  sweep: SweepHandler;
 }
 
 export interface RunningWorkers {

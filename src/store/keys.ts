@@ -45,6 +45,31 @@ export class Keys {
     return `${this.prefix}:audit`;
   }
 
+  /** Hash: a compliance sweep's definition, who wrote it and when, and its last rollout. */
+  schedule(name: string): string {
+    return `${this.prefix}:schedule:${name}`;
+  }
+
+  /** List, newest first and capped: the sweep's recent firings (rollouts created, skips). */
+  scheduleRuns(name: string): string {
+    return `${this.prefix}:schedule:${name}:runs`;
+  }
+
+  /** Short-lived lock: one firing of a sweep at a time decides "still running?" and creates. */
+  scheduleLock(name: string): string {
+    return `${this.prefix}:schedule:${name}:lock`;
+  }
+
+  /** Marker (with a TTL) of a slot already handled, so a re-run job of that slot does nothing. */
+  scheduleSlot(name: string, slot: number): string {
+    return `${this.prefix}:schedule:${name}:slot:${slot}`;
+  }
+
+  /** Set of schedule names. */
+  get schedules(): string {
+    return `${this.prefix}:schedules`;
+  }
+
   idempotency(caller: string, key: string): string {
     const digest = createHash("sha256").update(`${caller}\n${key}`).digest("base64url");
     return `${this.prefix}:idem:${digest}`;

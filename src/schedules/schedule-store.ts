@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { Keys } from "../store/keys.js";
+import type { ScheduleDefinition } from "./schema.js";
+
+/** How many recent firings a sweep keeps. */
+export const RUNS_KEPT = 20;
+/**
+ * Held for the few Redis calls of one firing; short enough that a crashed holder's lock lapses
+ * before BullMQ's retries of the next slot run out (1 + 2 + 4 + 8 s).
+ */
+const LOCK_MS = 10_000;
+/** A re-run of a slot's job comes within BullMQ's stall detection, minutes at most. */
+const SLOT_MARKER_TTL_SECONDS = 3600;
+
+/** One firing as recorded: the rollout it created, or why it created none. */
+export interface ScheduleRun {
+  /** When it fired (ISO). */
+  at: string;
+  /** The slot it fired for (ISO); absent for `POST .../run`. */
+  slot?: string;
+  /** The caller of `POST .../run`; absent for scheduled firings. */
+  by?: string;
+  rolloutId?: string;
+  /** Why no rollout was created. */
+  skipped?: string;
+}
+
+export interface StoredSchedule {
+  name: string;
+  definition: ScheduleDefinition;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  /** The sweep's newest rollout: the next firing is skipped while it is not finished. */
+  lastRollout?: string;
+}
+
+// A firing that finishes after its schedule was deleted must not bring a half record back.
+const RECORD = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+if KEYS[3] then redis.call('set', KEYS[3], '1', 'EX', ARGV[4]) end
+if ARGV[3] ~= '' then redis.call('hset', KEYS[1], 'lastRollout', ARGV[3]) end
+redis.call('lpush', KEYS[2], ARGV[1])
+redis.call('ltrim', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+return 1`;
+
+const UNLOCK = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+type ScriptFn = (...args: Array<string | number>) => Promise<number>;
+
+/** Redis persistence of compliance sweeps: a hash per sweep, a set of names, a capped run list. */
+export class ScheduleStore {
+  readonly keys: Keys;
+  private readonly recordScript: ScriptFn;
+  private readonly unlockScript: ScriptFn;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+    // No numberOfKeys on RECORD: the slot marker is passed only for scheduled firings.
+    redis.defineCommand("enforcerScheduleRecord", { lua: RECORD });
+    redis.defineCommand("enforcerScheduleUnlock", { numberOfKeys: 1, lua: UNLOCK });
+    const scripts = redis as unknown as Record<string, ScriptFn>;
+    this.recordScript = (scripts.enforcerScheduleRecord as ScriptFn).bind(redis);
+    this.unlockScript = (scripts.enforcerScheduleUnlock as ScriptFn).bind(redis);
+  }
+
+  /** Creates or replaces the definition; the sweep's history and last rollout stay. */
+  async put(name: string, definition: ScheduleDefinition, by: string, now: Date): Promise<boolean> {
+    const key = this.keys.schedule(name);
+    const at = now.toISOString();
+    const replies = await this.redis
+      .multi()
+      .hset(key, { definition: JSON.stringify(definition), updatedAt: at, updatedBy: by })
+      .hsetnx(key, "createdAt", at)
+      .hsetnx(key, "createdBy", by)
+      .sadd(this.keys.schedules, name)
+      .exec();
+    return replies?.[1]?.[1] === 1;
+  }
+
+  async get(name: string): Promise<StoredSchedule | undefined> {
+    const fields = await this.redis.hgetall(this.keys.schedule(name));
+    if (fields.definition === undefined) return undefined;
+    return {
+      name,
+      definition: JSON.parse(fields.definition) as ScheduleDefinition,
+      createdAt: fields.createdAt ?? "",
+      createdBy: fields.createdBy ?? "",
+      updatedAt: fields.updatedAt ?? "",
+      updatedBy: fields.updatedBy ?? "",
+      ...(fields.lastRollout === undefined ? {} : { lastRollout: fields.lastRollout }),
+    };
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.schedules)).sort();
+  }
+
+  /** Removes the definition and its history; false when there was none. */
+  async delete(name: string): Promise<boolean> {
+    const replies = await this.redis
+      .multi()
+      .del(this.keys.schedule(name), this.keys.scheduleRuns(name))
+      .srem(this.keys.schedules, name)
+      .exec();
+    return replies?.[1]?.[1] === 1;
+  }
+
+  async runs(name: string): Promise<ScheduleRun[]> {
+    const items = await this.redis.lrange(this.keys.scheduleRuns(name), 0, RUNS_KEPT - 1);
+    return items.map((item) => JSON.parse(item) as ScheduleRun);
+  }
+
+  /** Records a firing (and marks its slot handled) unless the sweep was deleted meanwhile. */
+  async record(name: string, run: ScheduleRun, slot?: number): Promise<void> {
+    const keys = [this.keys.schedule(name), this.keys.scheduleRuns(name)];
+    if (slot !== undefined) keys.push(this.keys.scheduleSlot(name, slot));
+    const args = [JSON.stringify(run), RUNS_KEPT, run.rolloutId ?? "", SLOT_MARKER_TTL_SECONDS];
+    await this.recordScript(keys.length, ...keys, ...args);
+  }
+
+  async slotHandled(name: string, slot: number): Promise<boolean> {
+    return (await this.redis.exists(this.keys.scheduleSlot(name, slot))) === 1;
+  }
+
+  /**
+   * Runs `work` holding the sweep's lock (firings and deletion of one sweep take turns);
+   * undefined, without running it, when someone else holds the lock.
+   */
+  async exclusive<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    const key = this.keys.scheduleLock(name);
+    const token = randomUUID();
+    if ((await this.redis.set(key, token, "PX", LOCK_MS, "NX")) !== "OK") return undefined;
+    try {
+      return await work();
+    } finally {
+      await this.unlockScript(key, token);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Queue } from "bullmq";
+import { JOB, jobIds, type RolloutJobData } from "../queue/queue-names.js";
+import type { ScheduleDefinition } from "./schema.js";
+
+// The BullMQ side of a sweep: a job scheduler on the control queue. It lives in Redis, survives
+// restarts, and puts one job per slot on the queue however many processes run.
+
+export async function upsertSweepScheduler(
+  control: Queue<RolloutJobData>,
+  name: string,
+  definition: ScheduleDefinition,
+): Promise<void> {
+  await control.upsertJobScheduler(
+    jobIds.sweepScheduler(name),
+    definition.every === undefined
+      ? { pattern: definition.cron, tz: definition.timezone }
+      : { every: definition.every },
+    { name: JOB.sweep, data: { rolloutId: "", schedule: name } },
+  );
+}
+
+export async function removeSweepScheduler(control: Queue<RolloutJobData>, name: string): Promise<void> {
+  await control.removeJobScheduler(jobIds.sweepScheduler(name));
+}
+
+/** When the sweep fires next (ISO), or null when BullMQ has no slot for it. */
+export async function nextSweepRun(control: Queue<RolloutJobData>, name: string): Promise<string | null> {
+  const scheduler = await control.getJobScheduler(jobIds.sweepScheduler(name));
+  return scheduler?.next === undefined ? null : new Date(scheduler.next).toISOString();
+}
