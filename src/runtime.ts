@@ -5,9 +5,11 @@ import { AuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
 import { ChangeFeed } from "./events/change-feed.js";
 import { ApinizerClient } from "./gateway/client.js";
-import { createApp } from "./http/app.js";
+import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
+import { openApiRoute } from "./http/openapi.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { QUEUE_BOARD_PATH, queueBoard } from "./http/queue-board.js";
 import { reportRoutes } from "./http/report-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
 import type { Route } from "./http/route.js";
@@ -26,6 +28,7 @@ import { sweepJob } from "./schedules/sweep.js";
 import { sweepEvents } from "./schedules/sweep-events.js";
 import { rolloutService } from "./service/rollout-service.js";
 import { RolloutStore } from "./store/rollout-store.js";
+import { VERSION } from "./version.js";
 import { type Notify, notifier } from "./webhooks/notifier.js";
 import { webhookChanges } from "./webhooks/webhook-changes.js";
 
@@ -35,6 +38,8 @@ export interface Runtime {
   config: Config;
   /** Rollout status changes made by this process. */
   changes: ChangeFeed;
+  /** The HTTP routes this process serves. */
+  routes: readonly Route[];
   /** The audit trail: rollout changes are recorded here already; record other calls yourself. */
   audit: AuditLog;
   /** Queues a webhook delivery to every webhook subscribed to the event. */
@@ -74,6 +79,7 @@ export async function startRuntime(
   const audit = new AuditLog(queueRedis, feedStore.keys.audit, config.auditMaxLen);
   const webhooks = notifier({ webhooks: config.webhooks, queues, backoffMs: config.webhookBackoffMs });
   changes.on(auditChanges(audit)).on(webhookChanges(webhooks, feedStore));
+  const routes: Route[] = opsRoutes({ redis: requestRedis, metrics, metricsToken: config.metricsToken });
   const runtime: Runtime = {
     config,
     log,
@@ -81,6 +87,7 @@ export async function startRuntime(
     changes,
     audit,
     notify: webhooks.notify,
+    routes,
     stop: async () => {},
   };
 
@@ -119,7 +126,7 @@ export async function startRuntime(
     });
   }
 
-  const routes: Route[] = opsRoutes({ redis: requestRedis, metrics, metricsToken: config.metricsToken });
+  const mounts: NonNullable<AppDeps["mounts"]> = [];
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
@@ -136,6 +143,8 @@ export async function startRuntime(
         }),
       ),
     );
+    routes.push(openApiRoute(() => routes, VERSION));
+    mounts.push({ path: QUEUE_BOARD_PATH, role: "admin", router: queueBoard(queues) });
     routes.push(
       ...reportRoutes({ rollout: service.get, store }),
       // Read on the request connection, so a Redis outage answers 503 at once.
@@ -146,7 +155,7 @@ export async function startRuntime(
   // Workers serve only health and metrics, and only where asked (several may share a host).
   const port = mode === "worker" ? config.workerMetricsPort : config.port;
   if (port !== undefined) {
-    const server = createApp({ config, log, metrics, routes }).listen(port, config.host);
+    const server = createApp({ config, log, metrics, routes, mounts }).listen(port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
       server.once("error", reject);

@@ -87,6 +87,7 @@ const gatewayFileSchema = z.object({
           concurrency: positiveInt.optional(),
           timeoutMs: positiveInt.optional(),
           deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
+          readBack: z.enum(["none", "full"]).default("none"),
         })
         .strict()
         .refine((g) => (g.tokenEnv === undefined) !== (g.tokenFile === undefined), {
@@ -154,6 +155,7 @@ function loadGatewaysFile(
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
       deployStyle: g.deployStyle,
+      readBack: g.readBack,
       connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
     };
   });

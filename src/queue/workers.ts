@@ -47,7 +47,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   const control = new Worker(
     CONTROL_QUEUE,
-    controlProcessor({ ...deps, staleAfterMs: config.reconcileAfterMs }),
+    controlProcessor({ ...deps, gateways: config.gateways, staleAfterMs: config.reconcileAfterMs }),
     { ...common, concurrency: 4 },
   );
   const workers: Worker[] = [control];
@@ -59,7 +59,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     let worker: Worker | undefined;
     worker = new Worker(
       targetQueueName(gateway.name),
-      targetProcessor({ ...deps, specs, worker: () => worker as Worker }),
+      targetProcessor({ ...deps, gateways: config.gateways, specs, worker: () => worker as Worker }),
       {
         ...common,
         concurrency: config.workerConcurrency,
