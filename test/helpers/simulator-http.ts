@@ -6,7 +6,6 @@ export interface Answer {
   headers: Headers;
   text: string;
   /** The parsed body, or undefined when it is not JSON. */
-  // biome-ignore lint/suspicious/noExplicitAny: assertions reach into answers whose shape is what they test
   json: any;
 }
 
