@@ -54,7 +54,7 @@ async function api(base: string, method: string, path: string, body?: unknown) {
     headers: { authorization: `Bearer ${CALLER}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return (await res.json()) as { id: string; status: string; counts: Record<string, number> };
+  return (await res.json()) as { id: string; status: string; counts: { succeeded: number } };
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 600_000): Promise<T> {
