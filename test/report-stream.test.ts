@@ -6,7 +6,7 @@ import { loadConfig } from "../src/config/config.js";
 import { createApp } from "../src/http/app.js";
 import { createMetrics } from "../src/metrics/registry.js";
 import { writeReport } from "../src/reports/rollout-report.js";
-import type { RolloutView } from "../src/rollouts/view.js";
+import type { RolloutView } from "../src/service/rollout-view.js";
 import type { TargetRecord } from "../src/store/target-record.js";
 
 const rollout = { id: "r1", counts: { total: 2500 } } as unknown as RolloutView;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { REPORT_FORMATS, writeReport } from "../reports/rollout-report.js";
-import type { RolloutView } from "../rollouts/view.js";
+import type { RolloutView } from "../service/rollout-view.js";
 import { parseOrThrow } from "../service/validation.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Route } from "./route.js";

@@ -1,4 +1,4 @@
-import type { RolloutView } from "../rollouts/view.js";
+import type { RolloutView } from "../service/rollout-view.js";
 import type { TargetRecord } from "../store/target-record.js";
 import { csvRow } from "./csv.js";
 import { REPORT_COLUMNS, type ReportRow, reportRow } from "./report-row.js";

@@ -12,11 +12,11 @@ import {
   rolloutBodySchema,
   targetQuerySchema,
 } from "../rollouts/schema.js";
-import { type RolloutView, rolloutView, targetView } from "../rollouts/view.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { TargetRecord } from "../store/target-record.js";
 import { assertKnownGateway } from "./gateway-check.js";
+import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { notFound, ServiceError } from "./service-error.js";
 import { parseOrThrow } from "./validation.js";
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isTerminalRollout } from "../rollouts/lifecycle.js";
-import type { RolloutView } from "../rollouts/view.js";
+import type { RolloutView } from "./rollout-view.js";
 
 export type WatchEvent = { kind: "rollout" | "end"; rollout: RolloutView } | { kind: "heartbeat" };
 

@@ -1,6 +1,6 @@
 import type { WebhookEvent } from "../config/webhooks-file.js";
 import type { ChangeListener } from "../events/change-feed.js";
-import { rolloutView } from "../rollouts/view.js";
+import { rolloutView } from "../service/rollout-view.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Notifier } from "./notifier.js";

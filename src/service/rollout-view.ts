@@ -1,6 +1,6 @@
+import type { TargetStatus } from "../rollouts/lifecycle.js";
 import type { RolloutState } from "../store/rollout-fields.js";
 import type { TargetRecord } from "../store/target-record.js";
-import type { TargetStatus } from "./lifecycle.js";
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
