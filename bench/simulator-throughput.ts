@@ -1,4 +1,4 @@
-// Measures the simulator's request rate: `npx tsx src/simulator/throughput.ts [requests] [connections]`.
+// Measures the simulator's request rate: `npx tsx bench/simulator-throughput.ts [requests] [connections]`.
 // The simulator runs as its own process (as in the demo and benchmarks), the client here, on one machine.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ const child = spawn(
   process.execPath,
   ["--import", "tsx", "src/simulator/main.ts", "--port", "0", "--projects", `${PROJECTS}`],
   {
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
     env: { ...process.env, SIMULATOR_PROXIES_PER_PROJECT: `${PER_PROJECT}`, SIMULATOR_TOKEN: "bench" },
     stdio: ["ignore", "pipe", "inherit"],
   },
