@@ -26,6 +26,7 @@ import { scheduleService } from "./schedules/schedule-service.js";
 import { ScheduleStore } from "./schedules/schedule-store.js";
 import { sweepJob } from "./schedules/sweep.js";
 import { sweepEvents } from "./schedules/sweep-events.js";
+import { restoreSweepSchedulers } from "./schedules/sweep-scheduler.js";
 import { rolloutService } from "./service/rollout-service.js";
 import { RolloutStore } from "./store/rollout-store.js";
 import { VERSION } from "./version.js";
@@ -105,6 +106,7 @@ export async function startRuntime(
 
   if (workerRedis !== undefined) {
     const store = new RolloutStore(workerRedis, config.queuePrefix);
+    const schedules = new ScheduleStore(workerRedis, config.queuePrefix);
     runtime.workers = await startWorkers({
       config,
       connection: workerRedis,
@@ -115,15 +117,9 @@ export async function startRuntime(
       log,
       onOutcome: (outcome) => metrics.targetsProcessed.inc({ outcome }),
       onChange,
-      sweep: sweepJob(
-        {
-          store: new ScheduleStore(workerRedis, config.queuePrefix),
-          rollouts: rolloutsOn(store),
-          events: sweepEventSink,
-        },
-        log,
-      ),
+      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store), events: sweepEventSink }, log),
     });
+    await restoreSweepSchedulers(schedules, queues.control);
   }
 
   const mounts: NonNullable<AppDeps["mounts"]> = [];

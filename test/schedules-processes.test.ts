@@ -1,4 +1,6 @@
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTROL_QUEUE, jobIds } from "../src/queue/queue-names.js";
 import { type ServiceProcess, spawnService } from "./helpers/process.js";
 import { rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
 import { type Harness, harnessEnv, startHarness } from "./helpers/service.js";
@@ -58,9 +60,13 @@ describe("compliance sweeps across processes", () => {
     expect(await rolloutsOf(h, "fleet")).toHaveLength(rollouts.length);
   });
 
-  it("survives a restart of every worker: the stored schedule fires again", async () => {
+  it("survives a restart of every worker, even with its BullMQ scheduler lost meanwhile", async () => {
     await stopWorkers();
     const before = (await rolloutsOf(h, "tick")).length;
+    // The stored definition is the truth: workers put a lost scheduler back when they start.
+    const control = new Queue(CONTROL_QUEUE, { connection: { url: env.REDIS_URL }, prefix: h.prefix });
+    expect(await control.removeJobScheduler(jobIds.sweepScheduler("tick"))).toBe(true);
+    await control.close();
     await startWorkers();
     await waitFor("two more rollouts after the restart", async () =>
       (await rolloutsOf(h, "tick")).length >= before + 2 ? true : undefined,

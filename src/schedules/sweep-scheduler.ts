@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import { JOB, jobIds, type RolloutJobData } from "../queue/queue-names.js";
+import type { ScheduleStore } from "./schedule-store.js";
 import type { ScheduleDefinition } from "./schema.js";
 
 // The BullMQ side of a sweep: a job scheduler on the control queue. It lives in Redis, survives
@@ -27,4 +28,22 @@ export async function removeSweepScheduler(control: Queue<RolloutJobData>, name:
 export async function nextSweepRun(control: Queue<RolloutJobData>, name: string): Promise<string | null> {
   const scheduler = await control.getJobScheduler(jobIds.sweepScheduler(name));
   return scheduler?.next === undefined ? null : new Date(scheduler.next).toISOString();
+}
+
+/**
+ * At worker start, every stored sweep gets its BullMQ scheduler back if it was lost (e.g. the
+ * control queue was obliterated); for the others the upsert changes nothing.
+ */
+export async function restoreSweepSchedulers(
+  store: ScheduleStore,
+  control: Queue<RolloutJobData>,
+): Promise<number> {
+  let restored = 0;
+  for (const name of await store.names()) {
+    const schedule = await store.get(name);
+    if (schedule === undefined) continue;
+    await upsertSweepScheduler(control, name, schedule.definition);
+    restored++;
+  }
+  return restored;
 }
