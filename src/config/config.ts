@@ -33,6 +33,8 @@ export interface Config {
   /** A rollout that has not moved for this long is checked for lost jobs. */
   reconcileAfterMs: number;
   shutdownTimeoutMs: number;
+  /** Finished rollouts older than this are deleted (0 = kept forever). */
+  retentionDays: number;
   /** Approximate number of audit entries kept (older ones are trimmed). */
   auditMaxLen: number;
   webhooks: readonly WebhookConfig[];
@@ -67,6 +69,7 @@ const envSchema = z.object({
   ENFORCER_LOCK_DURATION_MS: positiveInt.min(1000).default(15_000),
   ENFORCER_RECONCILE_AFTER_MS: positiveInt.min(1000).default(60_000),
   ENFORCER_SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  ENFORCER_ROLLOUT_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   ENFORCER_AUDIT_MAXLEN: positiveInt.min(100).default(100_000),
   ENFORCER_WEBHOOKS_FILE: z.string().min(1).optional(),
   ENFORCER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
@@ -234,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockDurationMs: e.ENFORCER_LOCK_DURATION_MS,
     reconcileAfterMs: e.ENFORCER_RECONCILE_AFTER_MS,
     shutdownTimeoutMs: e.ENFORCER_SHUTDOWN_TIMEOUT_MS,
+    retentionDays: e.ENFORCER_ROLLOUT_RETENTION_DAYS,
     auditMaxLen: e.ENFORCER_AUDIT_MAXLEN,
     webhooks: e.ENFORCER_WEBHOOKS_FILE === undefined ? [] : loadWebhooksFile(env, e.ENFORCER_WEBHOOKS_FILE),
     webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,

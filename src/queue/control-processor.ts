@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import type { Dispatcher } from "./dispatcher.js";
 import { type PlannerDeps, planRollout } from "./planner.js";
+import { type PrunerDeps, pruneRollouts } from "./pruner.js";
 import { JOB, type RolloutJobData } from "./queue-names.js";
 import { type ReconcilerDeps, reconcile } from "./reconciler.js";
 
@@ -8,9 +9,10 @@ import { type ReconcilerDeps, reconcile } from "./reconciler.js";
 export type SweepHandler = (schedule: string, slot: number) => Promise<void>;
 
 export type ControlProcessorDeps = PlannerDeps &
-  ReconcilerDeps & { dispatcher: Dispatcher; sweep: SweepHandler };
+  ReconcilerDeps &
+  PrunerDeps & { dispatcher: Dispatcher; sweep: SweepHandler };
 
-/** Rollout-level jobs: plan, advance after a bake, the periodic reconciler and sweep firings. */
+/** Rollout-level jobs: plan, advance after a bake, the periodic reconciler and pruner, sweep firings. */
 export function controlProcessor(deps: ControlProcessorDeps) {
   return async (job: Job<RolloutJobData>): Promise<void> => {
     switch (job.name) {
@@ -20,6 +22,9 @@ export function controlProcessor(deps: ControlProcessorDeps) {
         return deps.dispatcher.advance(job.data.rolloutId, job.data.wave ?? 0);
       case JOB.reconcile:
         return reconcile(deps);
+      case JOB.prune:
+        await pruneRollouts(deps);
+        return;
       case JOB.sweep:
         // A scheduler job carries its slot; a job run twice (stalled) carries the same one.
         return deps.sweep(job.data.schedule ?? "", job.opts.prevMillis ?? job.timestamp);

@@ -14,6 +14,7 @@ export const JOB = {
   plan: "plan",
   advance: "advance",
   reconcile: "reconcile",
+  prune: "prune",
   target: "target",
   sweep: "sweep",
 } as const;

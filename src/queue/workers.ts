@@ -31,6 +31,8 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
+const PRUNE_EVERY_MS = 3600_000;
+
 /** The reconciler looks a few times per staleness period, so a stalled rollout waits at most ~1.3× it. */
 const reconcileEvery = (staleAfterMs: number) => Math.max(1000, Math.round(staleAfterMs / 3));
 
@@ -47,7 +49,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   const control = new Worker(
     CONTROL_QUEUE,
-    controlProcessor({ ...deps, gateways: config.gateways, staleAfterMs: config.reconcileAfterMs }),
+    controlProcessor({
+      ...deps,
+      gateways: config.gateways,
+      staleAfterMs: config.reconcileAfterMs,
+      retentionDays: config.retentionDays,
+    }),
     { ...common, concurrency: 4 },
   );
   const workers: Worker[] = [control];
@@ -88,6 +95,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       }
     });
   }
+  await deps.queues.control.upsertJobScheduler(
+    JOB.prune,
+    { every: PRUNE_EVERY_MS },
+    { name: JOB.prune, data: { rolloutId: "" }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
   await deps.queues.control.upsertJobScheduler(
     JOB.reconcile,
     { every: reconcileEvery(config.reconcileAfterMs) },

@@ -12,6 +12,7 @@ import {
   rolloutBodySchema,
   targetQuerySchema,
 } from "../rollouts/schema.js";
+import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { TargetRecord } from "../store/target-record.js";
@@ -31,9 +32,8 @@ export interface RolloutServiceDeps {
   onChange: (change: RolloutChange) => void;
 }
 
-/** Ids sort by creation time (newest-first listing is a reverse lexicographic range). */
 function newRolloutId(now: number): string {
-  return `r${now.toString(36).padStart(9, "0")}${randomBytes(6).toString("base64url")}`;
+  return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
 }
 
 /** Same body, same hash, whatever the key order it was sent with. */

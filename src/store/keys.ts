@@ -75,3 +75,9 @@ export class Keys {
     return `${this.prefix}:idem:${digest}`;
   }
 }
+
+/**
+ * Rollout ids start with "r" and their creation time in base 36 (fixed width), so they sort by
+ * creation time: newest-first listing and pruning by age are ranges over one sorted set.
+ */
+export const rolloutIdPrefix = (time: number): string => `r${time.toString(36).padStart(9, "0")}`;

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { TARGET_STATUSES, type TargetStatus } from "../rollouts/lifecycle.js";
 import type { PlannedTarget } from "../rollouts/target-selection.js";
-import { Keys } from "./keys.js";
+import { Keys, rolloutIdPrefix } from "./keys.js";
 import { ADVANCE, CLAIM, CONTROL, CREATE, FAIL_PLANNING, FINISH, RELEASE, START } from "./lua.js";
 import { parseTarget, type TargetRecord } from "./target-record.js";
 
@@ -109,6 +109,26 @@ export class RolloutStore {
   /** Rollout ids, newest first, strictly after `cursor` (an id). */
   listIds(limit: number, cursor?: string): Promise<string[]> {
     return this.redis.zrevrangebylex(this.keys.index, cursor ? `(${cursor}` : "+", "-", "LIMIT", 0, limit);
+  }
+
+  /** Up to `limit` ids of rollouts created before `time`, oldest first, strictly after `after`. */
+  idsCreatedBefore(time: number, limit: number, after?: string): Promise<string[]> {
+    const from = after === undefined ? "-" : `(${after}`;
+    return this.redis.zrangebylex(this.keys.index, from, `(${rolloutIdPrefix(time)}`, "LIMIT", 0, limit);
+  }
+
+  /** Removes a rollout and all its targets (UNLINK: freed in the background, Redis is not blocked). */
+  async delete(id: string): Promise<void> {
+    await this.redis
+      .multi()
+      .unlink(
+        this.keys.rollout(id),
+        this.keys.targets(id),
+        ...TARGET_STATUSES.map((s) => this.keys.status(id, s)),
+      )
+      .zrem(this.keys.index, id)
+      .srem(this.keys.active, id)
+      .exec();
   }
 
   activeIds(): Promise<string[]> {
