@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnService } from "./helpers/process.js";
 import { type Harness, harnessEnv, POLICY, startHarness } from "./helpers/service.js";
+import { waitFor } from "./helpers/wait.js";
 
 const promtool = (() => {
   try {
@@ -95,5 +96,38 @@ describe("metrics", () => {
       worker.child.kill("SIGTERM");
       await worker.exited;
     }
+  });
+});
+
+describe("progress gauges of a running rollout", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      "metrics-eta",
+      { projects: 1, proxiesPerProject: 400, latencyMs: 20 },
+      { ENFORCER_WORKER_CONCURRENCY: "4" },
+    );
+  });
+  afterAll(() => h?.stop());
+
+  it("reports progress and an ETA from the recent completion rate", async () => {
+    const created = await h.api("POST", "/v1/rollouts", { policy: POLICY, targets: { projects: ["*"] } });
+    const id = created.body.id;
+    const scrape = async () => (await h.api("GET", "/metrics", undefined, { token: null })).body as string;
+    await h.waitForStatus(id, ["running"]);
+    await scrape(); // the first sample of the rate window
+    const sample = await waitFor("an ETA", async () => {
+      const text = await scrape();
+      return value(text, `enforcer_rollout_eta_seconds{rollout="${id}"}`) === undefined ? undefined : text;
+    });
+    const eta = value(sample, `enforcer_rollout_eta_seconds{rollout="${id}"}`) ?? 0;
+    const progress = value(sample, `enforcer_rollout_progress_ratio{rollout="${id}"}`) ?? 0;
+    expect(progress).toBeGreaterThan(0);
+    expect(progress).toBeLessThan(1);
+    // 4 in flight × 20 ms ≈ 200/s at most: the remaining targets need a few seconds, not minutes.
+    expect(eta).toBeGreaterThan(0);
+    expect(eta).toBeLessThan(60);
+    expect(value(sample, 'enforcer_rollouts{status="running"}')).toBe(1);
+    await h.api("POST", `/v1/rollouts/${id}/cancel`);
   });
 });
