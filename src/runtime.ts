@@ -68,9 +68,9 @@ export async function startRuntime(
     });
   const onChange = changes.emit;
   // Workers block on Redis and must ride out outages; request handlers must fail fast instead.
-  const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl);
-  const requestRedis = requestConnection(config.redisUrl);
-  const queueRedis = workerRedis ?? queueConnection(config.redisUrl);
+  const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl, log);
+  const requestRedis = requestConnection(config.redisUrl, log);
+  const queueRedis = workerRedis ?? queueConnection(config.redisUrl, log);
   const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
   const clients = new Map(
     [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),

@@ -50,6 +50,9 @@ export class Queues {
         }),
       );
     }
+    // Connection errors are logged once per outage by the connection itself (redis-connections.ts);
+    // without a listener BullMQ would print each one to stderr.
+    for (const queue of this.all()) queue.on("error", () => {});
   }
 
   targets(gateway: string): Queue<TargetJobData> {
