@@ -116,6 +116,7 @@ describe("waves, error budget and operator control", () => {
       return body.counts.running === 0 ? body : undefined;
     });
     const sentAtPause = h.sim.state.requestCounts()["PATCH mtls"] ?? 0;
+    // An absence can only be watched for a while: 10 jobs' worth of time at this latency.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.sim.state.requestCounts()["PATCH mtls"]).toBe(sentAtPause);
     expect(settled.counts.pending).toBeGreaterThan(0);
