@@ -98,9 +98,9 @@ export function registerLiveGauges({ metrics, store, queues, ping }: LiveGaugeDe
     );
     let finishedShown = 0;
     const now = Date.now();
-    for (const id of [...active, ...recent]) {
-      const stored = await store.get(id);
+    for (const stored of await store.getMany([...active, ...recent])) {
       if (stored === undefined) continue;
+      const { id } = stored;
       const state = parseRolloutFields(stored.fields);
       const finished = isTerminalRollout(state.status);
       if (finished && finishedShown++ >= RECENT_FINISHED) continue;

@@ -141,12 +141,13 @@ export function rolloutService(deps: RolloutServiceDeps) {
       let cursor = q.cursor;
       let more = true;
       // Status filtering scans newest first, a bounded number of pages per request.
-      for (let page = 0; page < 10 && more && items.length < q.limit; page++) {
+      for (let pages = 0; pages < 10 && more && items.length < q.limit; pages++) {
         const ids = await store.listIds(q.limit, cursor);
         more = ids.length === q.limit;
+        const page = await store.getMany(ids);
         for (const [i, id] of ids.entries()) {
           cursor = id;
-          const stored = await store.get(id);
+          const stored = page[i];
           if (stored === undefined) continue;
           const state = parseRolloutFields(stored.fields);
           if (q.status === undefined || state.status === q.status)

@@ -91,15 +91,29 @@ export class RolloutStore {
   }
 
   async get(id: string): Promise<StoredRollout | undefined> {
-    const pipeline = this.redis.pipeline().hgetall(this.keys.rollout(id));
-    for (const status of TARGET_STATUSES) pipeline.zcard(this.keys.status(id, status));
+    return (await this.getMany([id]))[0];
+  }
+
+  /** Several rollouts with their counts in one round trip; missing ones are undefined. */
+  async getMany(ids: readonly string[]): Promise<Array<StoredRollout | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) {
+      pipeline.hgetall(this.keys.rollout(id));
+      for (const status of TARGET_STATUSES) pipeline.zcard(this.keys.status(id, status));
+    }
     const replies = (await pipeline.exec()) ?? [];
     const failure = replies.find(([error]) => error);
     if (failure?.[0]) throw failure[0];
-    const fields = replies[0]?.[1] as RolloutFields;
-    if (!fields || Object.keys(fields).length === 0) return undefined;
-    const counts = Object.fromEntries(TARGET_STATUSES.map((s, i) => [s, Number(replies[i + 1]?.[1] ?? 0)]));
-    return { id, fields, counts: counts as Record<TargetStatus, number> };
+    const stride = TARGET_STATUSES.length + 1;
+    return ids.map((id, n) => {
+      const fields = replies[n * stride]?.[1] as RolloutFields | undefined;
+      if (!fields || Object.keys(fields).length === 0) return undefined;
+      const counts = Object.fromEntries(
+        TARGET_STATUSES.map((s, i) => [s, Number(replies[n * stride + i + 1]?.[1] ?? 0)]),
+      ) as Record<TargetStatus, number>;
+      return { id, fields, counts };
+    });
   }
 
   getField(id: string, field: string): Promise<string | null> {
