@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
+import { readConfigFile, resolveSecret } from "./config-file.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
 import { loadWebhooksFile, type WebhookConfig } from "./webhooks-file.js";
 
@@ -100,10 +100,6 @@ const gatewayFileSchema = z.object({
     .min(1),
 });
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-}
-
 function parseCallers(raw: string | undefined, variable: string): Caller[] {
   if (raw === undefined) return [];
   return raw
@@ -128,28 +124,14 @@ function loadGatewaysFile(
   file: string,
   defaults: Pick<GatewayConfig, "rateLimitPerSecond" | "timeoutMs" | "connections">,
 ): GatewayConfig[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ConfigError(
+  const { gateways } = readConfigFile(file, gatewayFileSchema, "ENFORCER_GATEWAYS_FILE");
+  return gateways.map((g) => {
+    const { secret: token, where } = resolveSecret(
+      { env: g.tokenEnv, file: g.tokenFile },
+      env,
       "ENFORCER_GATEWAYS_FILE",
-      `cannot read ${file} as JSON: ${(error as Error).message}`,
     );
-  }
-  const parsed = gatewayFileSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError("ENFORCER_GATEWAYS_FILE", describe(parsed.error));
-  return parsed.data.gateways.map((g) => {
-    const token =
-      g.tokenFile !== undefined
-        ? readSecretFile(g.tokenFile, "ENFORCER_GATEWAYS_FILE")
-        : env[g.tokenEnv ?? ""];
-    if (!token) {
-      throw new ConfigError(
-        "ENFORCER_GATEWAYS_FILE",
-        `gateway ${g.name}: no token in ${g.tokenEnv ? `env ${g.tokenEnv}` : `file ${g.tokenFile}`}`,
-      );
-    }
+    if (!token) throw new ConfigError("ENFORCER_GATEWAYS_FILE", `gateway ${g.name}: no token in ${where}`);
     return {
       name: g.name,
       baseUrl: g.baseUrl,

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, readSecretFile } from "./secrets.js";
+import { readConfigFile, resolveSecret } from "./config-file.js";
+import { ConfigError } from "./secrets.js";
 
 const VARIABLE = "ENFORCER_WEBHOOKS_FILE";
 
@@ -45,29 +45,18 @@ const fileSchema = z
   })
   .strict();
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-}
-
 /** Reads and checks the webhooks file at start-up; every error names ENFORCER_WEBHOOKS_FILE. */
 export function loadWebhooksFile(env: NodeJS.ProcessEnv, file: string): WebhookConfig[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ConfigError(VARIABLE, `cannot read ${file} as JSON: ${(error as Error).message}`);
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(VARIABLE, describe(parsed.error));
+  const { webhooks } = readConfigFile(file, fileSchema, VARIABLE);
   const seen = new Set<string>();
-  return parsed.data.webhooks.map((w) => {
+  return webhooks.map((w) => {
     if (seen.has(w.name)) throw new ConfigError(VARIABLE, `webhook ${w.name} is defined twice`);
     seen.add(w.name);
-    const secret =
-      w.secret ??
-      (w.secretFile !== undefined ? readSecretFile(w.secretFile, VARIABLE) : env[w.secretEnv ?? ""]);
-    const where =
-      w.secret !== undefined ? "secret" : w.secretEnv ? `env ${w.secretEnv}` : `file ${w.secretFile}`;
+    const { secret, where } = resolveSecret(
+      { value: w.secret, env: w.secretEnv, file: w.secretFile },
+      env,
+      VARIABLE,
+    );
     if (!secret || secret.length < MIN_SECRET_LENGTH) {
       throw new ConfigError(
         VARIABLE,
