@@ -109,7 +109,6 @@ export const rolloutBodySchema = z
  * `revertOf` is set by the service (never by a request) on a rollout that undoes another.
  */
 export type RolloutSpec = z.infer<typeof rolloutBodySchema> & { revertOf?: string };
-export type RolloutBody = z.input<typeof rolloutBodySchema>;
 export type WaveSize = z.infer<typeof waveSize>;
 
 /** Rollout ids: "r", creation time in base 36, then random; they sort by creation time. */

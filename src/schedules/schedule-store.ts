@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { Keys } from "../store/keys.js";
+import { defineScript, type RedisScript } from "../store/redis-script.js";
 import type { ScheduleDefinition } from "./schema.js";
 
 /** How many recent firings a sweep keeps. */
@@ -50,13 +51,11 @@ const UNLOCK = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
 
-type ScriptFn = (...args: Array<string | number>) => Promise<number>;
-
 /** Redis persistence of compliance sweeps: a hash per sweep, a set of names, a capped run list. */
 export class ScheduleStore {
   readonly keys: Keys;
-  private readonly recordScript: ScriptFn;
-  private readonly unlockScript: ScriptFn;
+  private readonly recordScript: RedisScript<number>;
+  private readonly unlockScript: RedisScript<number>;
 
   constructor(
     private readonly redis: Redis,
@@ -64,11 +63,8 @@ export class ScheduleStore {
   ) {
     this.keys = new Keys(prefix);
     // No numberOfKeys on RECORD: the slot marker is passed only for scheduled firings.
-    redis.defineCommand("enforcerScheduleRecord", { lua: RECORD });
-    redis.defineCommand("enforcerScheduleUnlock", { numberOfKeys: 1, lua: UNLOCK });
-    const scripts = redis as unknown as Record<string, ScriptFn>;
-    this.recordScript = (scripts.enforcerScheduleRecord as ScriptFn).bind(redis);
-    this.unlockScript = (scripts.enforcerScheduleUnlock as ScriptFn).bind(redis);
+    this.recordScript = defineScript(redis, "enforcerScheduleRecord", RECORD);
+    this.unlockScript = defineScript(redis, "enforcerScheduleUnlock", UNLOCK, 1);
   }
 
   /** Creates or replaces the definition; the sweep's history and last rollout stay. */

@@ -3,6 +3,7 @@ import { TARGET_STATUSES, type TargetStatus } from "../rollouts/lifecycle.js";
 import type { PlannedTarget } from "../rollouts/target-selection.js";
 import { Keys, rolloutIdPrefix } from "./keys.js";
 import { ADVANCE, CLAIM, CONTROL, CREATE, FAIL_PLANNING, FINISH, RELEASE, START } from "./lua.js";
+import { defineScript, type RedisScript } from "./redis-script.js";
 import { parseTarget, type TargetRecord } from "./target-record.js";
 
 const SCRIPTS = { CLAIM, FINISH, RELEASE, START, FAIL_PLANNING, ADVANCE, CONTROL } as const;
@@ -10,7 +11,6 @@ const SCRIPT_KEY_COUNT = 10;
 const WRITE_CHUNK = 1000;
 
 type Reply = string[];
-type ScriptFn = (...args: Array<string | number>) => Promise<Reply>;
 
 /** The rollout hash as stored. */
 export type RolloutFields = Record<string, string>;
@@ -43,28 +43,21 @@ export interface Transition {
 /** Redis persistence of rollouts and their targets; every multi-key change is one Lua script. */
 export class RolloutStore {
   readonly keys: Keys;
-  private readonly scripts: Record<keyof typeof SCRIPTS, ScriptFn>;
-  private readonly createScript: ScriptFn;
+  private readonly scripts: Record<keyof typeof SCRIPTS, RedisScript<Reply>>;
+  private readonly createScript: RedisScript<Reply>;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`enforcer${name}`, { numberOfKeys: SCRIPT_KEY_COUNT, lua });
-    }
-    redis.defineCommand("enforcerCREATE", { numberOfKeys: 4, lua: CREATE });
-    const bound = (name: string) => {
-      const fn = (redis as unknown as Record<string, ScriptFn>)[`enforcer${name}`];
-      if (fn === undefined) throw new Error(`script ${name} not defined`);
-      return fn.bind(redis);
-    };
-    this.scripts = Object.fromEntries(Object.keys(SCRIPTS).map((n) => [n, bound(n)])) as Record<
-      keyof typeof SCRIPTS,
-      ScriptFn
-    >;
-    this.createScript = bound("CREATE");
+    this.scripts = Object.fromEntries(
+      Object.entries(SCRIPTS).map(([name, lua]) => [
+        name,
+        defineScript<Reply>(redis, `enforcer${name}`, lua, SCRIPT_KEY_COUNT),
+      ]),
+    ) as Record<keyof typeof SCRIPTS, RedisScript<Reply>>;
+    this.createScript = defineScript(redis, "enforcerCREATE", CREATE, 4);
   }
 
   private run(name: keyof typeof SCRIPTS, id: string, ...args: Array<string | number>): Promise<Reply> {

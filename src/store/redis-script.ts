@@ -1,0 +1,20 @@
+import type { Redis } from "ioredis";
+
+/** A Lua script callable as a function: KEYS first (or, without a fixed count, their number). */
+export type RedisScript<R> = (...args: Array<string | number>) => Promise<R>;
+
+/**
+ * Defines `lua` on the connection (EVALSHA, falling back to EVAL once per connection) and returns
+ * it as a function. `numberOfKeys` undefined: the caller passes the key count first.
+ */
+export function defineScript<R>(
+  redis: Redis,
+  name: string,
+  lua: string,
+  numberOfKeys?: number,
+): RedisScript<R> {
+  redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
+  const command = (redis as unknown as Record<string, RedisScript<R> | undefined>)[name];
+  if (command === undefined) throw new Error(`Redis script ${name} was not defined`);
+  return command.bind(redis);
+}
