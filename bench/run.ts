@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { loadConfig } from "../src/config/config.js";
 import { startRuntime } from "../src/runtime.js";
+import { dropPrefix } from "../src/store/drop-prefix.js";
 import { bareLoop } from "./baseline.js";
 import { BENCH_TOKEN, type Child, peakRss, startChild, startSimulatorProcess } from "./processes.js";
 
@@ -67,15 +68,6 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 600_000
   }
 }
 
-async function dropPrefix(prefix: string) {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 5000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== "0");
-}
-
 async function endToEnd() {
   const projects = 5;
   const sim = await startSimulatorProcess([
@@ -116,7 +108,7 @@ async function endToEnd() {
   await worker.stop();
   await runtime.stop();
   await sim.child.stop();
-  await dropPrefix(prefix);
+  await dropPrefix(redis, prefix);
   return { baseline, seconds, done, bytesPerTarget, rss };
 }
 
@@ -152,7 +144,7 @@ async function intake() {
   await queue.close();
   await runtime.stop();
   await sim.child.stop();
-  await dropPrefix(prefix);
+  await dropPrefix(redis, prefix);
   return { answeredMs, seconds, bytesPerTarget };
 }
 

@@ -3,11 +3,13 @@
 // DEMO_SHORT=1 runs a small, fast version (used by the test suite).
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import pino from "pino";
 import { run } from "../src/cli/main.js";
 import { loadConfig } from "../src/config/config.js";
 import { startRuntime } from "../src/runtime.js";
 import { startSimulator } from "../src/simulator/server.js";
+import { dropPrefix } from "../src/store/drop-prefix.js";
 import { demoRedis } from "./demo-redis.js";
 
 const short = process.env.DEMO_SHORT === "1";
@@ -76,14 +78,8 @@ console.log(
 
 await runtime.stop();
 await simulator.close();
-const { Redis } = await import("ioredis");
 const cleanup = new Redis(redis.url);
-for (let cursor = "0"; ; ) {
-  const [next, keys] = await cleanup.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-  if (keys.length > 0) await cleanup.unlink(...keys);
-  cursor = next;
-  if (cursor === "0") break;
-}
+await dropPrefix(cleanup, prefix);
 cleanup.disconnect();
 redis.stop();
 // The demo worked if the rollout ran to an end (succeeded or failed); anything else is a problem.
