@@ -184,9 +184,11 @@ export function rolloutService(deps: RolloutServiceDeps) {
     },
 
     async control(id: string, action: ControlAction, caller: Caller) {
-      await view(id);
+      if (!ROLLOUT_ID_PATTERN.test(id)) throw notFound(`rollout ${id}`);
       const reason = action === "cancel" ? `cancelled by ${caller.name}` : `paused by ${caller.name}`;
+      // The script itself tells a missing rollout apart: no read before it.
       const result = await store.control(id, action, CONTROL_ACTIONS[action].from, reason);
+      if (!result.ok && result.status === "missing") throw notFound(`rollout ${id}`);
       if (!result.ok) {
         const message =
           result.status === "no-failed-targets"

@@ -42,7 +42,6 @@ export type RolloutView = ReturnType<typeof rolloutView>;
 
 /** One target as the API shows it (contract §3.3). */
 export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: TargetRecord) => unknown) {
-  const failed = t.s === "failed" || (t.m !== undefined && t.s !== "succeeded");
   return {
     index,
     project: t.p,
@@ -50,7 +49,8 @@ export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: 
     status: t.s,
     wave: t.w,
     attempts: t.a ?? 0,
-    error: failed && t.m !== undefined ? { httpStatus: t.h ?? null, message: t.m } : null,
+    // A failed target's error; also kept on a target handed back to pending (a gateway 401).
+    error: t.m === undefined ? null : { httpStatus: t.h ?? null, message: t.m },
     reason: t.r ?? null,
     updatedAt: iso(t.u),
     ...(t.s === "planned" && dryRunRequests ? { requests: dryRunRequests(t) } : {}),
