@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { startSimulator } from "../src/simulator/server.js";
 import type { RunningSimulator, SimulatorOptions } from "../src/simulator/types.js";
 import { call, mtlsPath, patchMtls } from "./helpers/simulator-http.js";
+import { waitFor } from "./helpers/wait.js";
 
 async function withSimulator<T>(
   options: SimulatorOptions,
@@ -106,7 +107,8 @@ describe("fault injection", () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       // A second hung request still open when the simulator closes.
       const open = call(sim, "GET", "/apiops/test/healthcheck").catch((error: unknown) => error);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const received = () => Object.values(sim.state.requestCounts()).reduce((a, b) => a + b, 0);
+      await waitFor("the second request to arrive", () => (received() >= 2 ? true : undefined));
       const closing = Date.now();
       await sim.close();
       expect(Date.now() - closing).toBeLessThan(500);
