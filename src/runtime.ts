@@ -1,9 +1,11 @@
 import type { Server } from "node:http";
 import type { Logger } from "pino";
-import { auditChanges } from "./audit/audit-changes.js";
 import { AuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config/config.js";
-import { ChangeFeed } from "./events/change-feed.js";
+import { RolloutEngine } from "./engine/engine.js";
+import { eventProjections } from "./events/event-projections.js";
+import { EventTail } from "./events/event-tail.js";
+import { startOutboxConsumer } from "./events/outbox-consumer.js";
 import { ApinizerClient } from "./gateway/client.js";
 import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
@@ -19,9 +21,14 @@ import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import { Queues } from "./queue/queues.js";
-import { queueConnection, requestConnection, workerConnection } from "./queue/redis-connections.js";
+import {
+  OutageLog,
+  queueConnection,
+  requestConnection,
+  workerConnection,
+} from "./queue/redis-connections.js";
+import { SpecCache } from "./queue/spec-cache.js";
 import { type RunningWorkers, startWorkers } from "./queue/workers.js";
-import { isTerminalRollout } from "./rollouts/lifecycle.js";
 import { scheduleService } from "./schedules/schedule-service.js";
 import { ScheduleStore } from "./schedules/schedule-store.js";
 import { sweepJob } from "./schedules/sweep.js";
@@ -31,17 +38,14 @@ import { rolloutService } from "./service/rollout-service.js";
 import { RolloutStore } from "./store/rollout-store.js";
 import { VERSION } from "./version.js";
 import { type Notify, notifier } from "./webhooks/notifier.js";
-import { webhookChanges } from "./webhooks/webhook-changes.js";
 
 export type Mode = "all" | "api" | "worker";
 
 export interface Runtime {
   config: Config;
-  /** Rollout status changes made by this process. */
-  changes: ChangeFeed;
   /** The HTTP routes this process serves. */
   routes: readonly Route[];
-  /** The audit trail: rollout changes are recorded here already; record other calls yourself. */
+  /** The audit trail: rollout changes reach it from the outbox; record other calls yourself. */
   audit: AuditLog;
   /** Queues a webhook delivery to every webhook subscribed to the event. */
   notify: Notify;
@@ -61,31 +65,36 @@ export async function startRuntime(
   log = createLogger(config.logLevel),
 ): Promise<Runtime> {
   const metrics = createMetrics();
-  const changes = new ChangeFeed(log)
-    .on((change) => log.info(change, "rollout status changed"))
-    .on((change) => {
-      if (isTerminalRollout(change.status)) metrics.rolloutsFinished.inc({ status: change.status });
-    });
-  const onChange = changes.emit;
+  const outages = new OutageLog(log);
   // Workers block on Redis and must ride out outages; request handlers must fail fast instead.
-  const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl, log);
-  const requestRedis = requestConnection(config.redisUrl, log);
-  const queueRedis = workerRedis ?? queueConnection(config.redisUrl, log);
+  const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl, outages);
+  const requestRedis = requestConnection(config.redisUrl, outages);
+  const queueRedis = workerRedis ?? queueConnection(config.redisUrl, outages);
   const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
   const clients = new Map(
     [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),
   );
-  // Written on the queue connection, which rides out a Redis blip instead of dropping the entry.
-  const feedStore = new RolloutStore(queueRedis, config.queuePrefix);
-  const audit = new AuditLog(queueRedis, feedStore.keys.audit, config.auditMaxLen);
+  const engineOptions = { eventsMaxLen: config.eventsMaxLen, window: config.dispatchWindow };
+  // Steps and projections run on a connection that rides out a Redis blip instead of failing.
+  const queueStore = new RolloutStore(queueRedis, config.queuePrefix);
+  const queueEngine = new RolloutEngine(queueRedis, queueStore.keys, engineOptions);
+  const specs = new SpecCache(queueStore);
+  const audit = new AuditLog(queueRedis, queueStore.keys.audit, config.auditMaxLen);
   const webhooks = notifier({ webhooks: config.webhooks, queues, backoffMs: config.webhookBackoffMs });
-  changes.on(auditChanges(audit)).on(webhookChanges(webhooks, feedStore));
+  // Every process takes its share of the outbox: audit entries, webhooks, counters and logs.
+  const consumer = startOutboxConsumer({
+    redis: workerConnection(config.redisUrl, outages, "outbox"),
+    stream: queueStore.keys.events,
+    group: "projections",
+    handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log }),
+    log,
+    claimIdleMs: config.eventClaimIdleMs,
+  });
   const routes: Route[] = opsRoutes({ redis: requestRedis, metrics, metricsToken: config.metricsToken });
   const runtime: Runtime = {
     config,
     log,
     metrics,
-    changes,
     audit,
     notify: webhooks.notify,
     routes,
@@ -93,40 +102,46 @@ export async function startRuntime(
   };
 
   // Rollouts are created by API requests and, for compliance sweeps, by workers: one use case for both.
-  const rolloutsOn = (store: RolloutStore) =>
+  const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs);
+  const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, tail?: EventTail) =>
     rolloutService({
+      engine,
       store,
-      dispatcher: new Dispatcher(store, queues, onChange),
+      dispatcher,
       gateways: config.gateways,
       clients,
       onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
-      onChange,
+      ...(tail ? { subscribe: (id: string, listener: () => void) => tail.subscribe(id, listener) } : {}),
     });
   const sweepEventSink = sweepEvents({ audit, notify: webhooks.notify, log });
 
   if (workerRedis !== undefined) {
     const store = new RolloutStore(workerRedis, config.queuePrefix);
+    const engine = new RolloutEngine(workerRedis, store.keys, engineOptions);
     const schedules = new ScheduleStore(workerRedis, config.queuePrefix);
     runtime.workers = await startWorkers({
       config,
       connection: workerRedis,
+      engine,
       store,
+      specs,
       queues,
-      dispatcher: new Dispatcher(store, queues, onChange),
+      dispatcher,
       clients,
       log,
-      onOutcome: (outcome) => metrics.targetsProcessed.inc({ outcome }),
-      onChange,
-      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store), events: sweepEventSink }, log),
+      outages,
+      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine), events: sweepEventSink }, log),
     });
     await restoreSweepSchedulers(schedules, queues.control);
   }
 
+  let tail: EventTail | undefined;
   const mounts: NonNullable<AppDeps["mounts"]> = [];
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
-    const service = rolloutsOn(store);
+    tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
+    const service = rolloutsOn(store, new RolloutEngine(requestRedis, store.keys, engineOptions), tail);
     routes.push(...rolloutRoutes(service));
     routes.push(
       ...scheduleRoutes(
@@ -163,21 +178,24 @@ export async function startRuntime(
   }
 
   runtime.stop = async () => {
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
-    const graceful = (async () => {
-      if (runtime.server) {
-        const server = runtime.server;
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
-      }
-      await runtime.workers?.close();
-    })();
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const serverClosed = runtime.server
+      ? new Promise<void>((resolve) => {
+          runtime.server?.close(() => resolve());
+          runtime.server?.closeIdleConnections();
+        })
+      : Promise.resolve();
     // Bounded: a gateway that never answers must not keep the process from exiting.
-    await Promise.race([graceful, deadline]);
+    await runtime.workers?.close(deadline);
+    await Promise.race([
+      serverClosed,
+      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref()),
+    ]);
     runtime.server?.closeAllConnections();
-    await Promise.allSettled([queues.close(), ...[...clients.values()].map((c) => c.close())]);
+    tail?.close();
+    await consumer.stop();
+    // destroy, not close: close would wait for in-flight requests past the deadline.
+    await Promise.allSettled([queues.close(), ...[...clients.values()].map((c) => c.destroy())]);
     for (const connection of new Set([workerRedis, queueRedis, requestRedis])) connection?.disconnect();
   };
   return runtime;

@@ -3,11 +3,11 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/config.js";
+import type { TargetRecord } from "../src/engine/target-record.js";
 import { createApp } from "../src/http/app.js";
 import { createMetrics } from "../src/metrics/registry.js";
 import { writeReport } from "../src/reports/rollout-report.js";
 import type { RolloutView } from "../src/service/rollout-view.js";
-import type { TargetRecord } from "../src/store/target-record.js";
 
 const rollout = { id: "r1", counts: { total: 2500 } } as unknown as RolloutView;
 const target = (i: number): TargetRecord => ({ p: "P", n: `proxy-${i}`, s: "succeeded", w: 1, a: 1, h: 200 });

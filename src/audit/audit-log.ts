@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
+import { defineScript, type RedisScript } from "../store/redis-script.js";
 
 /** What one audit entry records; `at` and `id` come from the stream entry's id. */
 export interface AuditRecord {
@@ -24,6 +26,18 @@ export interface AuditPage {
 }
 
 const FIELDS = ["actor", "action", "rolloutId", "schedule", "status", "detail"] as const;
+const RECORD_ONCE = readFileSync(new URL("./record-once.lua", import.meta.url), "utf8");
+/** How long "this event is recorded" is remembered: far longer than any re-delivery takes. */
+const SEEN_TTL_SECONDS = 7 * 24 * 3600;
+
+function flatten(record: AuditRecord): string[] {
+  const fields: string[] = [];
+  for (const name of FIELDS) {
+    const value = record[name];
+    if (value !== undefined) fields.push(name, value);
+  }
+  return fields;
+}
 
 function toEntry(id: string, flat: string[]): AuditEntry {
   const fields = new Map<string, string>();
@@ -46,21 +60,28 @@ function toEntry(id: string, flat: string[]): AuditEntry {
  * retention costs nothing per write (Redis trims whole stream nodes).
  */
 export class AuditLog {
+  private readonly recordOnceScript: RedisScript<number>;
+
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
     private readonly maxLen: number,
-  ) {}
+  ) {
+    this.recordOnceScript = defineScript(redis, "enforcerAuditRecordOnce", RECORD_ONCE, 2);
+  }
 
   /** Appends one entry; resolves to its stream id. */
   async record(record: AuditRecord): Promise<string> {
-    const fields: string[] = [];
-    for (const name of FIELDS) {
-      const value = record[name];
-      if (value !== undefined) fields.push(name, value);
-    }
-    const id = await this.redis.xadd(this.key, "MAXLEN", "~", this.maxLen, "*", ...fields);
+    const id = await this.redis.xadd(this.key, "MAXLEN", "~", this.maxLen, "*", ...flatten(record));
     return id ?? "";
+  }
+
+  /** Appends the entry of one outbox event unless it was appended already (at-least-once delivery). */
+  async recordOnce(seenKey: string, record: AuditRecord): Promise<boolean> {
+    return (
+      (await this.recordOnceScript(seenKey, this.key, SEEN_TTL_SECONDS, this.maxLen, ...flatten(record))) ===
+      1
+    );
   }
 
   /**

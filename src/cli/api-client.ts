@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import type { ControlAction } from "../rollouts/lifecycle.js";
+import type { ControlAction } from "../engine/lifecycle.js";
 import { apiError, transportError } from "./api-errors.js";
 import type { Page, Rollout, Target } from "./api-types.js";
 import { CliError, EXIT } from "./exit-codes.js";

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isTerminalRollout } from "../rollouts/lifecycle.js";
+import { isTerminalRollout } from "../engine/lifecycle.js";
 import type { ApiClient } from "./api-client.js";
 import type { Rollout } from "./api-types.js";
 import { readEventStream } from "./event-stream.js";

@@ -37,6 +37,12 @@ export interface Config {
   retentionDays: number;
   /** Approximate number of audit entries kept (older ones are trimmed). */
   auditMaxLen: number;
+  /** Approximate length of the outbox stream of rollout events. */
+  eventsMaxLen: number;
+  /** Events taken by a process and not acknowledged for this long go to another process. */
+  eventClaimIdleMs: number;
+  /** Targets of one rollout queued or in flight at once. */
+  dispatchWindow: number;
   webhooks: readonly WebhookConfig[];
   /** Connect, headers and body timeout of one webhook delivery. */
   webhookTimeoutMs: number;
@@ -71,6 +77,19 @@ const envSchema = z.object({
   ENFORCER_SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
   ENFORCER_ROLLOUT_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   ENFORCER_AUDIT_MAXLEN: positiveInt.min(100).default(100_000),
+  ENFORCER_EVENTS_MAXLEN: positiveInt
+    .min(1000)
+    .default(100_000)
+    .describe("Approximate length of the outbox stream of rollout events (audit, webhooks, metrics read it)"),
+  ENFORCER_EVENT_CLAIM_IDLE_MS: positiveInt
+    .min(100)
+    .default(30_000)
+    .describe("An event a process took but did not finish for this long is handled by another process"),
+  ENFORCER_DISPATCH_WINDOW: positiveInt
+    .min(1)
+    .max(2000)
+    .default(500)
+    .describe("At most this many targets of one rollout are queued or in flight at once"),
   ENFORCER_WEBHOOKS_FILE: z.string().min(1).optional(),
   ENFORCER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   ENFORCER_WEBHOOK_BACKOFF_MS: positiveInt.default(2_000),
@@ -221,6 +240,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.ENFORCER_SHUTDOWN_TIMEOUT_MS,
     retentionDays: e.ENFORCER_ROLLOUT_RETENTION_DAYS,
     auditMaxLen: e.ENFORCER_AUDIT_MAXLEN,
+    eventsMaxLen: e.ENFORCER_EVENTS_MAXLEN,
+    eventClaimIdleMs: e.ENFORCER_EVENT_CLAIM_IDLE_MS,
+    dispatchWindow: e.ENFORCER_DISPATCH_WINDOW,
     webhooks: e.ENFORCER_WEBHOOKS_FILE === undefined ? [] : loadWebhooksFile(env, e.ENFORCER_WEBHOOKS_FILE),
     webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,
     webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,

@@ -227,6 +227,11 @@ export class ApinizerClient {
     await this.#transport.close();
   }
 
+  /** Aborts in-flight calls and closes the sockets now (a shutdown past its deadline). */
+  async destroy(): Promise<void> {
+    await this.#transport.destroy();
+  }
+
   /** One deploy call; a deployment failure under HTTP 200 is returned as outcomes, not thrown. */
   #deployOnce(
     project: string,

@@ -113,4 +113,9 @@ export class GatewayTransport {
   close(): Promise<void> {
     return this.#pool.close();
   }
+
+  /** Aborts in-flight requests and closes the sockets. */
+  destroy(): Promise<void> {
+    return this.#pool.destroy();
+  }
 }

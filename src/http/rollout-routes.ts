@@ -1,7 +1,6 @@
-import type { ControlAction } from "../rollouts/lifecycle.js";
+import type { ControlAction } from "../engine/lifecycle.js";
 import { listQuerySchema, rolloutBodySchema, targetQuerySchema } from "../rollouts/schema.js";
 import type { RolloutService } from "../service/rollout-service.js";
-import { watchRollout } from "../service/rollout-watch.js";
 import type { Route } from "./route.js";
 
 const ok = (body: unknown) => ({ status: 200, body });
@@ -81,7 +80,7 @@ export function rolloutRoutes(service: RolloutService): Route[] {
           stream: async (write, signal) => {
             await write("retry: 2000\n\n");
             let sequence = 0;
-            for await (const event of watchRollout(() => service.get(id), signal)) {
+            for await (const event of service.watch(id, signal)) {
               if (event.kind === "heartbeat") await write(": heartbeat\n\n");
               else
                 await write(

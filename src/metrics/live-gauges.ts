@@ -1,6 +1,6 @@
 import { Gauge } from "prom-client";
+import { isTerminalRollout, ROLLOUT_STATUSES, TARGET_STATUSES } from "../engine/lifecycle.js";
 import type { Queues } from "../queue/queues.js";
-import { isTerminalRollout, ROLLOUT_STATUSES, TARGET_STATUSES } from "../rollouts/lifecycle.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { RateWindow } from "./rate-window.js";
@@ -108,10 +108,10 @@ export function registerLiveGauges({ metrics, store, queues, ping }: LiveGaugeDe
       for (const status of TARGET_STATUSES)
         rolloutTargets.set({ rollout: id, status }, stored.counts[status]);
       const done = DONE_STATUSES.reduce((sum, s) => sum + stored.counts[s], 0);
-      progress.set({ rollout: id }, state.total > 0 ? done / state.total : finished ? 1 : 0);
+      progress.set({ rollout: id }, stored.counts.total > 0 ? done / stored.counts.total : finished ? 1 : 0);
       const rate = rates.observe(id, done, now);
       if (state.status === "running" && rate !== undefined && rate > 0) {
-        eta.set({ rollout: id }, (state.total - done) / rate);
+        eta.set({ rollout: id }, (stored.counts.total - done) / rate);
       }
     }
     for (const [status, n] of Object.entries(byStatus)) rollouts.set({ status }, n);

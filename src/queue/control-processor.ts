@@ -16,8 +16,16 @@ export type ControlProcessorDeps = PlannerDeps &
 export function controlProcessor(deps: ControlProcessorDeps) {
   return async (job: Job<RolloutJobData>): Promise<void> => {
     switch (job.name) {
-      case JOB.plan:
-        return planRollout(job.data.rolloutId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1), deps);
+      case JOB.plan: {
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        try {
+          return await planRollout(job.data.rolloutId, lastAttempt, deps);
+        } catch (error) {
+          // Never leave a rollout in `planning` once its plan job has no attempt left.
+          if (lastAttempt) await deps.engine.failPlanning(job.data.rolloutId, planningFailure(error));
+          throw error;
+        }
+      }
       case JOB.advance:
         return deps.dispatcher.advance(job.data.rolloutId, job.data.wave ?? 0);
       case JOB.reconcile:
@@ -33,3 +41,6 @@ export function controlProcessor(deps: ControlProcessorDeps) {
     }
   };
 }
+
+export const planningFailure = (error: unknown) =>
+  `planning failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,21 +1,20 @@
-import type { RolloutChange } from "../events/change-feed.js";
-import { parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
+import type { RolloutEngine } from "../engine/engine.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import { JOB, jobIds } from "./queue-names.js";
+import { JOB, jobIds, type TargetJobData } from "./queue-names.js";
 import type { Queues } from "./queues.js";
-
-const ENQUEUE_CHUNK = 1000;
+import type { SpecCache } from "./spec-cache.js";
 
 /**
- * Puts rollout work on the queues and moves rollouts from wave to wave. Every method is
- * idempotent (deterministic job ids, compare-and-set scripts), so the API, any worker and the
+ * Puts rollout work on the queues and moves rollouts from wave to wave. Every method is safe to
+ * repeat (deterministic job ids, compare-and-set scripts), so the API, any worker and the
  * reconciler may all call it again after a crash without duplicating work.
  */
 export class Dispatcher {
   constructor(
+    private readonly engine: RolloutEngine,
     private readonly store: RolloutStore,
     private readonly queues: Queues,
-    private readonly onChange: (change: RolloutChange) => void = () => {},
+    private readonly specs: SpecCache,
   ) {}
 
   plan(rolloutId: string): Promise<unknown> {
@@ -24,10 +23,11 @@ export class Dispatcher {
 
   /** The last open target of `wave` finished: bake, then advance (or advance at once). */
   async waveDone(rolloutId: string, wave: number): Promise<void> {
-    const state = await this.state(rolloutId);
-    if (state === undefined) return;
-    const bakeMs = (state.spec.strategy?.bakeSeconds ?? 0) * 1000;
-    if (bakeMs > 0 && wave < state.waveBounds.length) {
+    const spec = await this.specs.get(rolloutId);
+    if (spec === undefined) return;
+    const bakeMs = (spec.strategy?.bakeSeconds ?? 0) * 1000;
+    const waves = JSON.parse((await this.store.getField(rolloutId, "waveBounds")) ?? "[]") as number[];
+    if (bakeMs > 0 && wave < waves.length) {
       await this.queues.control.add(
         JOB.advance,
         { rolloutId, wave },
@@ -35,54 +35,56 @@ export class Dispatcher {
       );
       return;
     }
-    await this.advance(rolloutId, wave, state);
+    await this.advance(rolloutId, wave);
   }
 
   /** Moves the rollout past `wave` if that wave is done; a no-op otherwise. */
-  async advance(rolloutId: string, wave: number, known?: RolloutState): Promise<void> {
-    const state = known ?? (await this.state(rolloutId));
-    if (state === undefined) return;
-    const [result, detail] = await this.store.advance(
-      rolloutId,
-      wave,
-      state.spec.strategy?.pauseBetweenWaves ?? false,
-    );
-    if (result === "next") await this.enqueueReleased(rolloutId);
-    else if (result === "finished" || result === "paused") {
-      this.onChange({ rolloutId, status: result === "finished" ? (detail ?? "") : "paused", detail });
-    }
+  async advance(rolloutId: string, wave: number): Promise<void> {
+    const spec = await this.specs.get(rolloutId);
+    if (spec === undefined) return;
+    const result = await this.engine.advance(rolloutId, wave, spec.strategy?.pauseBetweenWaves ?? false);
+    if (result.kind === "next") await this.offer(rolloutId);
   }
 
   /**
-   * One job per pending target of the released waves, in chunks so neither Redis nor the heap
-   * holds a 100k-element bulk. A wave with nothing left to send moves on at once.
+   * Fills the rollout's dispatch window with jobs for its pending targets. When nothing is left
+   * to offer, the wave may be done: advancing is then checked (a no-op while targets are open).
    */
-  async enqueueReleased(rolloutId: string): Promise<number> {
-    const state = await this.state(rolloutId);
-    if (state?.status !== "running") return 0;
-    const bound = state.waveBounds[state.wave - 1] ?? 0;
-    const queue = this.queues.targets(state.spec.gateway);
-    let offered = 0;
-    let from = 0;
-    for (;;) {
-      const indexes = await this.store.indexesIn(rolloutId, "pending", from, bound, ENQUEUE_CHUNK);
-      if (indexes.length === 0) break;
-      await queue.addBulk(
-        indexes.map((index) => ({
-          name: JOB.target,
-          data: { r: rolloutId, i: Number(index) },
-          opts: { jobId: jobIds.target(rolloutId, state.gen, Number(index)) },
-        })),
-      );
-      offered += indexes.length;
-      from = Number(indexes.at(-1)) + 1;
+  async offer(rolloutId: string): Promise<number> {
+    const spec = await this.specs.get(rolloutId);
+    if (spec === undefined) return 0;
+    const offered = await this.engine.offer(rolloutId);
+    if (offered.length === 0) {
+      const wave = Number((await this.store.getField(rolloutId, "wave")) ?? 0);
+      if (wave > 0) await this.advance(rolloutId, wave);
+      return 0;
     }
-    if (offered === 0) await this.advance(rolloutId, state.wave, state);
-    return offered;
+    await this.queues.targets(spec.gateway).addBulk(
+      offered.map(({ index, jobId, identity }) => {
+        const data: TargetJobData = { r: rolloutId, i: index, p: identity.p, n: identity.n };
+        if (identity.v !== undefined) data.v = identity.v;
+        return { name: JOB.target, data, opts: { jobId } };
+      }),
+    );
+    return offered.length;
   }
 
-  private async state(rolloutId: string): Promise<RolloutState | undefined> {
-    const stored = await this.store.get(rolloutId);
-    return stored && parseRolloutFields(stored.fields);
+  /**
+   * Takes the rollout's queued jobs off the queue (pause, cancel), so no stale job waits there or
+   * takes a slot of the gateway's rate limit; their targets go back to pending (or cancelled).
+   * A job a worker already started cannot be removed: its claim hands the target back instead.
+   */
+  async recall(rolloutId: string): Promise<number> {
+    const spec = await this.specs.get(rolloutId);
+    if (spec === undefined) return 0;
+    const queue = this.queues.targets(spec.gateway);
+    const held = await this.store.held(rolloutId, "queued", this.engine.options.window);
+    const removed = await Promise.all(
+      held.map(async (h) => ((await queue.remove(h.jobId)) === 1 ? h : undefined)),
+    );
+    return this.engine.recall(
+      rolloutId,
+      removed.filter((h) => h !== undefined),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import type { RolloutChange } from "../events/change-feed.js";
+import type { RolloutEngine } from "../engine/engine.js";
+import type { TargetOutcome } from "../engine/target-record.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import type { GatewayConfig, MtlsSettings } from "../gateway/types.js";
@@ -14,12 +15,12 @@ import type { Dispatcher } from "./dispatcher.js";
 const LISTING_CONCURRENCY = 4;
 
 export interface PlannerDeps {
+  engine: RolloutEngine;
   store: RolloutStore;
   dispatcher: Dispatcher;
   clients: ReadonlyMap<string, ApinizerClient>;
   gateways: ReadonlyMap<string, GatewayConfig>;
   log: Logger;
-  onChange: (change: RolloutChange) => void;
 }
 
 /** A listing the manager refused; planning fails with its message instead of retrying. */
@@ -59,14 +60,14 @@ async function revertTargets(store: RolloutStore, originalId: string): Promise<P
   for (let from = 0; ; ) {
     const indexes = await store.indexesIn(originalId, "succeeded", from, Number.MAX_SAFE_INTEGER, 1000);
     if (indexes.length === 0) break;
-    for (const [, t] of await store.targetsAt(originalId, indexes)) {
+    for (const [, t] of await store.targetsAt(originalId, indexes, "succeeded")) {
       targets.push(
         t.b === undefined
           ? { project: t.p, proxy: t.n, status: "skipped", reason: "no before-image was recorded" }
           : { project: t.p, proxy: t.n, status: "pending", before: JSON.parse(t.b) as MtlsSettings },
       );
     }
-    from = Number(indexes.at(-1)) + 1;
+    from = (indexes.at(-1) ?? 0) + 1;
   }
   return targets;
 }
@@ -81,13 +82,12 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
   if (stored === undefined) return;
   const state = parseRolloutFields(stored.fields);
   if (state.status !== "planning") {
-    await deps.dispatcher.enqueueReleased(rolloutId);
+    await deps.dispatcher.offer(rolloutId);
     return;
   }
   const { spec } = state;
   const fail = async (reason: string) => {
-    if (await deps.store.failPlanning(rolloutId, reason))
-      deps.onChange({ rolloutId, status: "failed", detail: reason });
+    await deps.engine.failPlanning(rolloutId, reason);
   };
 
   const client = deps.clients.get(spec.gateway);
@@ -122,19 +122,37 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
   const bounds = waveBounds(spec.strategy?.waves, actionable);
   bounds[bounds.length - 1] = targets.length;
   const waveOf = (index: number) => bounds.findIndex((bound) => index < bound) + 1;
-  await deps.store.writeTargets(rolloutId, targets, waveOf);
-
-  const [result, next, detail] = await deps.store.start(
+  await deps.engine.writeTargets(
     rolloutId,
-    targets.length,
+    targets.map((t, index) => {
+      const outcome: TargetOutcome = {};
+      if (t.reason !== undefined) outcome.r = t.reason;
+      if (t.error !== undefined) {
+        outcome.m = t.error.message;
+        if (t.error.httpStatus !== undefined) outcome.h = t.error.httpStatus;
+      }
+      return {
+        identity: {
+          p: t.project,
+          n: t.proxy,
+          w: waveOf(index),
+          ...(t.before === undefined ? {} : { v: JSON.stringify(t.before) }),
+        },
+        set: t.status,
+        ...(Object.keys(outcome).length > 0 ? { outcome } : {}),
+      };
+    }),
+  );
+
+  const started = await deps.engine.start(
+    rolloutId,
     bounds,
     errorBudget(spec.strategy?.maxErrors, targets.length),
   );
   deps.log.info({ rolloutId, targets: targets.length, actionable, waves: bounds.length }, "rollout planned");
-  if (result === "paused") deps.onChange({ rolloutId, status: "paused", detail: next });
-  else if (result === "started") {
-    deps.onChange({ rolloutId, status: "running" });
-    if (next === "wave_done") await deps.dispatcher.advance(rolloutId, Number(detail));
-    else await deps.dispatcher.enqueueReleased(rolloutId);
+  if (started.kind === "cancelled") await deps.engine.sweep(rolloutId);
+  else if (started.kind === "started") {
+    if (started.waveDone) await deps.dispatcher.advance(rolloutId, 1);
+    else await deps.dispatcher.offer(rolloutId);
   }
 }

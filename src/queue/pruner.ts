@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { isTerminalRollout } from "../rollouts/lifecycle.js";
+import { isTerminalRollout } from "../engine/lifecycle.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 
 const BATCH = 200;

@@ -19,11 +19,18 @@ export const JOB = {
   sweep: "sweep",
 } as const;
 
+/** What a target job needs to send its target, so it reads nothing before the claim. */
 export interface TargetJobData {
   /** rollout id */
   r: string;
   /** target index */
   i: number;
+  /** project */
+  p: string;
+  /** proxy name */
+  n: string;
+  /** A revert's target: the settings to write back (JSON text). */
+  v?: string;
 }
 
 /** A delivery names its webhook; url and secret stay in the configuration, out of Redis. */
@@ -41,11 +48,13 @@ export interface RolloutJobData {
   schedule?: string;
 }
 
-/** Deterministic ids: re-adding an existing one is a no-op, so every fan-out can be repeated. */
+/**
+ * Deterministic ids: re-adding an existing one is a no-op, so every fan-out can be repeated.
+ * Target jobs get theirs from the engine's offer step (`<rollout>.<offer>.<index>`).
+ */
 export const jobIds = {
   plan: (rolloutId: string) => `plan.${rolloutId}`,
   advance: (rolloutId: string, wave: number) => `advance.${rolloutId}.${wave}`,
-  target: (rolloutId: string, gen: number, index: number) => `${rolloutId}.${gen}.${index}`,
   /** BullMQ job scheduler of a compliance sweep (its jobs are `repeat:sweep.<name>:<slot ms>`). */
   sweepScheduler: (schedule: string) => `sweep.${schedule}`,
 };

@@ -1,11 +1,14 @@
 import type { Logger } from "pino";
-import { isTerminalRollout } from "../rollouts/lifecycle.js";
+import type { Held, RolloutEngine } from "../engine/engine.js";
+import { isTerminalRollout } from "../engine/lifecycle.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { jobIds } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 
 export interface ReconcilerDeps {
+  engine: RolloutEngine;
   store: RolloutStore;
   queues: Queues;
   dispatcher: Dispatcher;
@@ -18,8 +21,9 @@ const LIVE_JOB_STATES = new Set(["active", "waiting", "waiting-children", "delay
 
 /**
  * The safety net behind "nothing is lost": a process killed between two steps (rollout created
- * but plan job not added, target claimed but its job gone, wave finished but not advanced) leaves
- * a rollout that stops moving. This finds those and repeats the idempotent step that was missed.
+ * but plan job not added, plan job out of attempts, targets offered but their jobs not added,
+ * a cancel's sweep cut short, wave finished but not advanced) leaves a rollout that stops
+ * moving. This finds those and repeats the step that was missed; every step is idempotent.
  */
 export async function reconcile(deps: ReconcilerDeps): Promise<void> {
   const now = Date.now();
@@ -32,39 +36,49 @@ export async function reconcile(deps: ReconcilerDeps): Promise<void> {
     const state = parseRolloutFields(stored.fields);
     const stale = now - state.updatedAt > deps.staleAfterMs;
     if (state.status === "planning") {
-      if (stale) {
-        deps.log.warn({ rolloutId: id }, "planning stalled; offering the plan job again");
-        await deps.store.touch(id);
-        await deps.dispatcher.plan(id);
-      }
+      if (stale) await replan(deps, id);
       continue;
     }
-
-    const released = await releaseOrphans(deps, id, state.spec.gateway, now);
+    if (stored.fields.sweep !== undefined) await deps.engine.sweep(id);
+    const released = stale ? await releaseOrphans(deps, id, state.spec.gateway) : 0;
     if (isTerminalRollout(state.status)) {
-      if (stored.counts.running === 0 && stored.counts.pending === 0) await deps.store.forgetActive(id);
+      const after = await deps.store.get(id);
+      if (after !== undefined && after.counts.pending + after.counts.running === 0)
+        await deps.store.forgetActive(id);
     } else if (state.status === "running" && (stale || released > 0)) {
       deps.log.warn({ rolloutId: id, released }, "rollout stalled; offering its pending targets again");
       await deps.store.touch(id);
-      await deps.dispatcher.enqueueReleased(id);
+      await deps.dispatcher.offer(id);
     }
   }
 }
 
-/** Running targets whose job no longer exists (failed past its stall limit, or lost) go back to pending. */
-async function releaseOrphans(
-  deps: ReconcilerDeps,
-  id: string,
-  gateway: string,
-  now: number,
-): Promise<number> {
-  const running = await deps.store.indexesIn(id, "running", 0, Number.MAX_SAFE_INTEGER, 10_000);
-  let released = 0;
-  for (const [index, target] of await deps.store.targetsAt(id, running)) {
-    // A fresh claim's job is certainly alive; only look at targets that have been quiet a while.
-    if (target.j === undefined || now - (target.u ?? 0) < deps.staleAfterMs) continue;
-    const state = await deps.queues.targets(gateway).getJobState(target.j);
-    if (!LIVE_JOB_STATES.has(state) && (await deps.store.release(id, index, target.j))) released++;
+/** A stalled plan: its job failed for good (the rollout fails with why), or is gone (offered again). */
+async function replan(deps: ReconcilerDeps, id: string): Promise<void> {
+  const job = await deps.queues.control.getJob(jobIds.plan(id));
+  const state = job ? await job.getState() : "unknown";
+  if (state === "failed") {
+    const reason = `planning failed: ${job?.failedReason ?? "the plan job ran out of attempts"}`;
+    deps.log.warn({ rolloutId: id, reason }, "plan job failed for good; failing the rollout");
+    await deps.engine.failPlanning(id, reason);
+    return;
   }
-  return released;
+  if (LIVE_JOB_STATES.has(state)) return;
+  deps.log.warn({ rolloutId: id }, "planning stalled; offering the plan job again");
+  await job?.remove();
+  await deps.store.touch(id);
+  await deps.dispatcher.plan(id);
+}
+
+/** Queued or running targets whose job no longer exists go back to pending (or cancelled). */
+async function releaseOrphans(deps: ReconcilerDeps, id: string, gateway: string): Promise<number> {
+  const queue = deps.queues.targets(gateway);
+  const window = deps.engine.options.window;
+  const held = [
+    ...(await deps.store.held(id, "queued", window)),
+    ...(await deps.store.held(id, "running", window)),
+  ];
+  const states = await Promise.all(held.map((h) => queue.getJobState(h.jobId)));
+  const lost: Held[] = held.filter((_, i) => !LIVE_JOB_STATES.has(states[i] ?? "unknown"));
+  return deps.engine.recall(id, lost);
 }

@@ -1,54 +1,77 @@
 import { type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
-import type { RolloutChange } from "../events/change-feed.js";
+import type { AfterTargets, ClaimVerdict, FinishItem, Held, RolloutEngine } from "../engine/engine.js";
+import { GATEWAY_AUTH_PAUSE } from "../engine/lifecycle.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import type { GatewayConfig } from "../gateway/types.js";
-import { GATEWAY_AUTH_PAUSE } from "../rollouts/lifecycle.js";
-import type { Finish, RolloutStore } from "../store/rollout-store.js";
 import type { Dispatcher } from "./dispatcher.js";
-import { applyPolicy } from "./policy-step.js";
+import { applyPolicy, type StepOutcome } from "./policy-step.js";
 import type { TargetJobData } from "./queue-names.js";
 import type { SpecCache } from "./spec-cache.js";
+import { TickBatcher } from "./tick-batcher.js";
 
 /** A target rate-limited this many times in a row fails rather than waiting forever. */
 const MAX_RATE_LIMITED_STARTS = 50;
 
 export interface TargetProcessorDeps {
-  store: RolloutStore;
+  engine: RolloutEngine;
   specs: SpecCache;
   dispatcher: Dispatcher;
   clients: ReadonlyMap<string, ApinizerClient>;
   gateways: ReadonlyMap<string, GatewayConfig>;
   log: Logger;
-  onOutcome: (outcome: string) => void;
-  onChange: (change: RolloutChange) => void;
+  /** Aborted when the process must stop now: in-flight calls end, nothing is recorded. */
+  shutdown: AbortSignal;
   /** The worker of this queue, for queue-wide rate limiting on 429. */
   worker: () => Worker;
 }
 
+/** One job's end of its target, with what the whole finish step needs to know. */
+interface Settle extends FinishItem {
+  pauseReason?: string;
+  retry?: { gateway: string; reason: string };
+}
+
+const outcomeOf = (o: Partial<StepOutcome> & { httpStatus?: number | undefined }) => {
+  const outcome: NonNullable<FinishItem["outcome"]> = { u: Date.now() };
+  if (o.httpStatus !== undefined) outcome.h = o.httpStatus;
+  if (o.message !== undefined) outcome.m = o.message;
+  if (o.reason !== undefined) outcome.r = o.reason;
+  if (o.before !== undefined) outcome.b = o.before;
+  return outcome;
+};
+
 /**
- * What one target job does: claim the target (skipped if the rollout is not running or the target
- * is already settled, so a job that runs twice sends nothing twice), PATCH the manager, record the
- * result, and move the rollout on.
+ * What a target job does: claim the target (a job that no longer holds it, or starts while the
+ * rollout is not running, sends nothing), PATCH the manager, record the result, and move the
+ * rollout on. Claims and finishes of jobs of one rollout in the same tick share one script call.
  */
 export function targetProcessor(deps: TargetProcessorDeps) {
-  return async (job: Job<TargetJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
-    const { r: rolloutId, i: index } = job.data;
-    const jobId = job.id ?? "";
-    const claim = await deps.store.claim(rolloutId, index, jobId);
-    if (!claim.go) return;
+  const { engine, dispatcher } = deps;
+  const claims = new TickBatcher<Held, ClaimVerdict>((rolloutId, held) => engine.claim(rolloutId, held));
+  const finishes = new TickBatcher<Settle, AfterTargets>(async (rolloutId, items) => {
+    const retries: Record<string, number | string> = {};
+    for (const item of items) {
+      if (item.retry === undefined) continue;
+      retries.g = item.retry.gateway;
+      retries[item.retry.reason] = Number(retries[item.retry.reason] ?? 0) + 1;
+    }
+    const after = await engine.finish(rolloutId, items, {
+      pauseReason: items.find((i) => i.pauseReason !== undefined)?.pauseReason,
+      retries: retries as Record<string, number>,
+    });
+    // The rollout's next move, once per step rather than once per job.
+    if (after.next === "wave_done") await dispatcher.waveDone(rolloutId, Number(after.detail));
+    else if (after.room * 2 >= engine.options.window) await dispatcher.offer(rolloutId);
+    return items.map(() => after);
+  });
 
-    const settle = async (finish: Finish) => {
-      const transition = await deps.store.finish(rolloutId, index, jobId, finish);
-      if (transition.changed && finish.status !== "running" && finish.status !== "pending") {
-        deps.onOutcome(finish.status);
-      }
-      if (transition.next === "paused")
-        deps.onChange({ rolloutId, status: "paused", detail: transition.detail });
-      else if (transition.next === "wave_done")
-        await deps.dispatcher.waveDone(rolloutId, Number(transition.detail));
-    };
+  return async (job: Job<TargetJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
+    const { r: rolloutId, i: index, p: project, n: proxy } = job.data;
+    const jobId = job.id ?? "";
+    if ((await claims.add(rolloutId, { index, jobId })) !== "go") return;
+    const settle = (s: Omit<Settle, "index" | "jobId">) => finishes.add(rolloutId, { index, jobId, ...s });
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const spec = await deps.specs.get(rolloutId);
@@ -56,50 +79,63 @@ export function targetProcessor(deps: TargetProcessorDeps) {
     const client = spec && deps.clients.get(spec.gateway);
     if (spec === undefined || client === undefined || gateway === undefined) {
       await settle({
-        status: "failed",
+        to: "failed",
         attempts: 0,
-        message: `gateway ${spec?.gateway ?? "?"} is not configured on this worker`,
+        outcome: outcomeOf({ message: `gateway ${spec?.gateway ?? "?"} is not configured on this worker` }),
       });
       return;
     }
 
+    const aborts = signal ? AbortSignal.any([signal, deps.shutdown]) : deps.shutdown;
     try {
-      const outcome = await applyPolicy(client, gateway, spec, claim, {
-        rateLimited: "throw",
-        ...(signal ? { signal } : {}),
-      });
-      await settle(outcome);
+      const outcome = await applyPolicy(
+        client,
+        gateway,
+        spec,
+        { project, proxy, before: job.data.v ?? "" },
+        {
+          rateLimited: "throw",
+          signal: aborts,
+        },
+      );
+      await settle({ to: outcome.status, attempts: outcome.attempts, outcome: outcomeOf(outcome) });
     } catch (error) {
+      // Stopping: leave the target held; BullMQ hands the job on once its lock expires.
+      if (deps.shutdown.aborted) throw error;
       if (!(error instanceof GatewayError)) {
         deps.log.error({ err: error, rolloutId, index }, "target processing failed unexpectedly");
         if (lastAttempt)
-          await settle({ status: "failed", attempts: 0, message: "internal error in the worker" });
+          await settle({
+            to: "failed",
+            attempts: 0,
+            outcome: outcomeOf({ message: "internal error in the worker" }),
+          });
         throw error;
       }
       const failure = {
         attempts: error.attempts,
-        httpStatus: error.httpStatus,
-        message: error.gatewayMessage,
+        outcome: outcomeOf({ httpStatus: error.httpStatus, message: error.gatewayMessage }),
       };
+      const retry = { gateway: gateway.name, reason: error.code };
       switch (error.kind) {
         case "permanent":
-          await settle({ status: "failed", ...failure });
+          await settle({ to: "failed", ...failure });
           return;
         case "auth":
           // The token is bad: every other target would fail the same way. Hand this one back and pause.
-          await settle({ status: "pending", ...failure, pauseReason: GATEWAY_AUTH_PAUSE });
+          await settle({ to: "pending", ...failure, pauseReason: GATEWAY_AUTH_PAUSE });
           return;
         case "rate-limited":
           if (job.attemptsStarted >= MAX_RATE_LIMITED_STARTS) {
-            await settle({ status: "failed", ...failure });
+            await settle({ to: "failed", ...failure });
             return;
           }
-          await settle({ status: "running", ...failure });
+          await settle({ to: "running", ...failure, retry });
           // The whole gateway queue waits, not only this job; this does not use up an attempt.
           await deps.worker().rateLimit(error.retryAfterMs ?? 1000);
           throw Worker.RateLimitError();
         case "retryable":
-          await settle({ status: lastAttempt ? "failed" : "running", ...failure });
+          await settle(lastAttempt ? { to: "failed", ...failure } : { to: "running", ...failure, retry });
           if (!lastAttempt) throw error;
       }
     }

@@ -2,33 +2,36 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import type { RolloutChange } from "../events/change-feed.js";
+import type { RolloutEngine } from "../engine/engine.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { webhookWorker } from "../webhooks/webhook-worker.js";
-import { controlProcessor, type SweepHandler } from "./control-processor.js";
+import { controlProcessor, planningFailure, type SweepHandler } from "./control-processor.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { CONTROL_QUEUE, JOB, targetQueueName } from "./queue-names.js";
 import type { Queues } from "./queues.js";
-import { SpecCache } from "./spec-cache.js";
+import type { OutageLog } from "./redis-connections.js";
+import type { SpecCache } from "./spec-cache.js";
 import { targetProcessor } from "./target-processor.js";
 
 export interface WorkerDeps {
   config: Config;
   connection: Redis;
+  engine: RolloutEngine;
   store: RolloutStore;
+  specs: SpecCache;
   queues: Queues;
   dispatcher: Dispatcher;
   clients: ReadonlyMap<string, ApinizerClient>;
   log: Logger;
-  onOutcome: (outcome: string) => void;
-  onChange: (change: RolloutChange) => void;
+  outages: OutageLog;
   sweep: SweepHandler;
 }
 
 export interface RunningWorkers {
   workers: Worker[];
-  close(): Promise<void>;
+  /** Stops taking jobs; in-flight ones get until `deadline` (epoch ms), then are aborted. */
+  close(deadline: number): Promise<void>;
 }
 
 const PRUNE_EVERY_MS = 3600_000;
@@ -39,6 +42,7 @@ const reconcileEvery = (staleAfterMs: number) => Math.max(1000, Math.round(stale
 /** Starts the control worker, one target worker per gateway, and the reconciler's schedule. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { config, log } = deps;
+  const shutdown = new AbortController();
   // A killed worker's jobs come back after lockDuration; a job may stall a few times before BullMQ gives up.
   const common = {
     connection: deps.connection,
@@ -58,7 +62,6 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { ...common, concurrency: 4 },
   );
   const workers: Worker[] = [control];
-  const specs = new SpecCache(deps.store);
 
   for (const gateway of config.gateways.values()) {
     const queue = deps.queues.targets(gateway.name);
@@ -66,7 +69,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     let worker: Worker | undefined;
     worker = new Worker(
       targetQueueName(gateway.name),
-      targetProcessor({ ...deps, gateways: config.gateways, specs, worker: () => worker as Worker }),
+      targetProcessor({
+        ...deps,
+        gateways: config.gateways,
+        shutdown: shutdown.signal,
+        worker: () => worker as Worker,
+      }),
       {
         ...common,
         concurrency: config.workerConcurrency,
@@ -88,11 +96,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     );
   }
   for (const worker of workers) {
-    worker.on("error", (err) => log.error({ err, queue: worker.name }, "worker error"));
+    worker.on("error", (err) => deps.outages.failing(`worker ${worker.name}`, err));
     worker.on("failed", (job, err) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        log.error({ err, queue: worker.name, jobId: job.id }, "job failed after its last attempt");
-      }
+      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      log.error({ err, queue: worker.name, jobId: job.id }, "job failed after its last attempt");
+      // A plan job that ran out of attempts (a kill during the last one included) ends its rollout.
+      if (worker === control && job.name === JOB.plan)
+        void deps.engine.failPlanning(job.data.rolloutId, planningFailure(err)).catch(() => {});
     });
   }
   await deps.queues.control.upsertJobScheduler(
@@ -112,9 +122,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     workers,
-    async close() {
-      // In-flight PATCHes finish (each bounded by the gateway timeout); no new job starts.
-      await Promise.all(workers.map((w) => w.close()));
+    async close(deadline) {
+      // No new job starts; in-flight PATCHes may finish until the deadline.
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timer = new Promise<"late">((resolve) =>
+        setTimeout(() => resolve("late"), Math.max(0, deadline - Date.now())).unref(),
+      );
+      if ((await Promise.race([graceful, timer])) !== "late") return;
+      // Out of time: abort the calls (their jobs stay held; BullMQ hands them on when the locks expire).
+      log.warn("shutdown deadline reached: aborting in-flight gateway calls");
+      shutdown.abort(new Error("shutting down"));
+      await Promise.race([
+        Promise.all(workers.map((w) => w.close(true))),
+        new Promise((resolve) => setTimeout(resolve, 500).unref()),
+      ]);
     },
   };
 }

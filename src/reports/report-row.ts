@@ -1,4 +1,4 @@
-import type { TargetRecord } from "../store/target-record.js";
+import type { TargetRecord } from "../engine/target-record.js";
 
 /** One target in a report: flat, so the JSON and CSV forms carry the same columns. */
 export interface ReportRow {

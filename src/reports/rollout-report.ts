@@ -1,5 +1,5 @@
+import type { TargetRecord } from "../engine/target-record.js";
 import type { RolloutView } from "../service/rollout-view.js";
-import type { TargetRecord } from "../store/target-record.js";
 import { csvRow } from "./csv.js";
 import { REPORT_COLUMNS, type ReportRow, reportRow } from "./report-row.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLLOUT_STATUSES, TARGET_STATUSES } from "./lifecycle.js";
+import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../engine/lifecycle.js";
 
 // The request bodies of the rollout API. These schemas are the one source of truth: routes
 // validate with them and the OpenAPI document is generated from them.

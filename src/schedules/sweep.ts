@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Caller } from "../config/config.js";
+import { isTerminalRollout } from "../engine/lifecycle.js";
 import type { SweepHandler } from "../queue/control-processor.js";
-import { isTerminalRollout } from "../rollouts/lifecycle.js";
 import type { RolloutService } from "../service/rollout-service.js";
 import type { RolloutView } from "../service/rollout-view.js";
 import { ServiceError } from "../service/service-error.js";

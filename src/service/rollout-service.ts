@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Caller } from "../config/config.js";
-import type { RolloutChange } from "../events/change-feed.js";
+import type { RolloutEngine } from "../engine/engine.js";
+import { type ControlAction, isTerminalRollout, refusal } from "../engine/lifecycle.js";
+import type { TargetRecord } from "../engine/target-record.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Dispatcher } from "../queue/dispatcher.js";
-import { CONTROL_ACTIONS, type ControlAction, isTerminalRollout, refusal } from "../rollouts/lifecycle.js";
 import {
   listQuerySchema,
   ROLLOUT_ID_PATTERN,
@@ -15,21 +16,23 @@ import {
 import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import type { TargetRecord } from "../store/target-record.js";
 import { assertKnownGateway } from "./gateway-check.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
+import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
 import { parseOrThrow } from "./validation.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export interface RolloutServiceDeps {
+  engine: RolloutEngine;
   store: RolloutStore;
   dispatcher: Dispatcher;
   gateways: ReadonlyMap<string, GatewayConfig>;
   clients: ReadonlyMap<string, ApinizerClient>;
   onCreated: (dryRun: boolean) => void;
-  onChange: (change: RolloutChange) => void;
+  /** Wakes progress streams on a rollout's events (absent: they re-read periodically). */
+  subscribe?: (rolloutId: string, listener: () => void) => () => void;
 }
 
 function newRolloutId(now: number): string {
@@ -61,9 +64,10 @@ export function rolloutService(deps: RolloutServiceDeps) {
     const now = Date.now();
     const id = newRolloutId(now);
     const bodyHash = canonicalHash(spec);
-    const created = await store.create(
+    const created = await deps.engine.create(
       id,
       newRolloutFields(spec, caller.name, new Date(now)),
+      { actor: caller.name, action },
       key === undefined
         ? undefined
         : {
@@ -72,7 +76,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
             ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
           },
     );
-    if (!created.created) {
+    if (created.kind === "exists") {
       const [firstHash, firstId = ""] = created.existing.split(" ");
       if (firstHash !== bodyHash) {
         throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
@@ -82,7 +86,6 @@ export function rolloutService(deps: RolloutServiceDeps) {
     // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
     await deps.dispatcher.plan(id);
     deps.onCreated(spec.dryRun);
-    deps.onChange({ rolloutId: id, status: "planning", actor: caller.name, action });
     return { created: true, rollout: await view(id) };
   }
 
@@ -171,8 +174,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
               { length: Math.max(0, Math.min(q.limit, rollout.counts.total - from)) },
               (_, i) => from + i,
             )
-          : (await store.indexesIn(id, q.status, from, Number.MAX_SAFE_INTEGER, q.limit)).map(Number);
-      const records = await store.targetsAt(id, indexes);
+          : await store.indexesIn(id, q.status, from, Number.MAX_SAFE_INTEGER, q.limit);
+      const records = await store.targetsAt(id, indexes, q.status);
       const client = deps.clients.get(rollout.gateway);
       const spec = { mtls: rollout.policy.mtls, deploy: rollout.deploy ?? undefined };
       // A dry run shows the request each planned target would have received.
@@ -187,24 +190,27 @@ export function rolloutService(deps: RolloutServiceDeps) {
       if (!ROLLOUT_ID_PATTERN.test(id)) throw notFound(`rollout ${id}`);
       const reason = action === "cancel" ? `cancelled by ${caller.name}` : `paused by ${caller.name}`;
       // The script itself tells a missing rollout apart: no read before it.
-      const result = await store.control(id, action, CONTROL_ACTIONS[action].from, reason);
-      if (!result.ok && result.status === "missing") throw notFound(`rollout ${id}`);
+      const result = await deps.engine.control(id, action, caller.name, reason);
       if (!result.ok) {
+        if (result.refusal === "missing") throw notFound(`rollout ${id}`);
         const message =
-          result.status === "no-failed-targets"
+          result.refusal === "no_failed_targets"
             ? "the rollout has no failed targets to retry"
-            : refusal(action, result.status);
+            : refusal(action, result.status ?? "unknown");
         throw new ServiceError("conflict", message);
       }
-      deps.onChange({
-        rolloutId: id,
-        status: CONTROL_ACTIONS[action].to,
-        detail: `${action} by ${caller.name}`,
-        actor: caller.name,
-        action,
-      });
-      if (action === "resume" || action === "retry") await deps.dispatcher.enqueueReleased(id);
+      // The status changed above; these move targets in bounded steps (the reconciler finishes
+      // any a crash cut short).
+      if (action === "pause" || action === "cancel") await deps.dispatcher.recall(id);
+      if (action === "cancel" || action === "retry") await deps.engine.sweep(id);
+      if (action === "resume" || action === "retry") await deps.dispatcher.offer(id);
       return view(id);
+    },
+
+    /** Progress of one rollout: a snapshot on every change, ending with its terminal status. */
+    watch(id: string, signal: AbortSignal) {
+      const subscribe: Subscribe = (listener) => deps.subscribe?.(id, listener) ?? (() => {});
+      return watchRollout(() => view(id), subscribe, signal);
     },
   };
 }

@@ -1,11 +1,15 @@
-import type { TargetStatus } from "../rollouts/lifecycle.js";
+import type { TargetStatus } from "../engine/lifecycle.js";
+import type { TargetRecord } from "../engine/target-record.js";
 import type { RolloutState } from "../store/rollout-fields.js";
-import type { TargetRecord } from "../store/target-record.js";
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** The rollout as the API shows it (contract §3.2). */
-export function rolloutView(id: string, state: RolloutState, counts: Record<TargetStatus, number>) {
+export function rolloutView(
+  id: string,
+  state: RolloutState,
+  counts: Record<TargetStatus, number> & { total: number },
+) {
   const { spec } = state;
   return {
     id,
@@ -23,7 +27,7 @@ export function rolloutView(id: string, state: RolloutState, counts: Record<Targ
     createdAt: state.createdAt,
     startedAt: iso(state.startedAt),
     finishedAt: iso(state.finishedAt),
-    counts: { total: state.total, ...counts },
+    counts,
     wave: { current: state.wave, total: state.waveBounds.length },
     pausedReason: state.pausedReason ?? null,
     failureReason: state.failureReason ?? null,

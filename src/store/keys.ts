@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TARGET_STATUSES, type TargetStatus } from "../rollouts/lifecycle.js";
+import { TARGET_SETS, type TargetSet } from "../engine/lifecycle.js";
 
 /** Every Redis key the service owns, all under the configured prefix (BullMQ's queues share it). */
 export class Keys {
@@ -10,23 +10,45 @@ export class Keys {
     return `${this.prefix}:rollout:${id}`;
   }
 
-  /** Hash: target index → compact JSON of that target's identity and result. */
+  /** Hash: target index → JSON of the target's identity (project, proxy, wave, before-image); written once. */
   targets(id: string): string {
     return `${this.prefix}:rollout:${id}:t`;
   }
 
-  /** Sorted set per target status: the indexes of targets in it, scored by index (stable paging). */
-  status(id: string, status: TargetStatus): string {
-    return `${this.prefix}:rollout:${id}:s:${status}`;
+  /** Hash: target index → JSON of its last result (HTTP status, message, reason, time); replaced whole. */
+  outcomes(id: string): string {
+    return `${this.prefix}:rollout:${id}:o`;
   }
 
-  /** Keys in the order every rollout script expects: rollout, targets, the status sets, active set. */
-  scriptKeys(id: string): string[] {
+  /** Hash: target index → HTTP attempts so far. */
+  attempts(id: string): string {
+    return `${this.prefix}:rollout:${id}:a`;
+  }
+
+  /** Hash: target index → the job that holds it while it is queued or running. */
+  holders(id: string): string {
+    return `${this.prefix}:rollout:${id}:j`;
+  }
+
+  /** Sorted set per target set: the indexes of targets in it, scored by index (stable paging). */
+  status(id: string, set: TargetSet): string {
+    return `${this.prefix}:rollout:${id}:s:${set}`;
+  }
+
+  /**
+   * Every key of one rollout in the order the engine's scripts bind them (engine/scripts.ts
+   * generates the Lua side from the same list).
+   */
+  rolloutKeys(id: string): string[] {
     return [
       this.rollout(id),
       this.targets(id),
-      ...TARGET_STATUSES.map((s) => this.status(id, s)),
+      this.outcomes(id),
+      this.attempts(id),
+      this.holders(id),
       this.active,
+      this.events,
+      ...TARGET_SETS.map((s) => this.status(id, s)),
     ];
   }
 
@@ -38,6 +60,19 @@ export class Keys {
   /** Set of rollouts the reconciler still watches. */
   get active(): string {
     return `${this.prefix}:rollouts:active`;
+  }
+
+  /**
+   * Stream: the outbox. Every rollout transition appends its event here in the same script, and
+   * the audit trail, webhooks, metrics, logs and progress streams read it.
+   */
+  get events(): string {
+    return `${this.prefix}:events`;
+  }
+
+  /** Marker (with a TTL) that the audit entry of one event was written: re-deliveries add nothing. */
+  auditSeen(eventId: string): string {
+    return `${this.prefix}:audit:seen:${eventId}`;
   }
 
   /** Stream: the audit trail, oldest first, trimmed to about ENFORCER_AUDIT_MAXLEN entries. */

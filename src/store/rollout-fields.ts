@@ -1,4 +1,4 @@
-import type { RolloutStatus } from "../rollouts/lifecycle.js";
+import type { RolloutStatus } from "../engine/lifecycle.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
 import type { RolloutFields } from "./rollout-store.js";
 
@@ -14,11 +14,9 @@ export interface RolloutState {
   pausedReason: string | undefined;
   failureReason: string | undefined;
   cancelReason: string | undefined;
-  total: number;
   wave: number;
   waveBounds: number[];
   maxErrors: number;
-  gen: number;
   ranAfterPause: number;
 }
 
@@ -32,9 +30,7 @@ export function newRolloutFields(spec: RolloutSpec, createdBy: string, now: Date
     createdBy,
     createdAt: now.toISOString(),
     updatedAt: String(now.getTime()),
-    gen: "0",
     wave: "0",
-    total: "0",
   };
 }
 
@@ -50,11 +46,9 @@ export function parseRolloutFields(fields: RolloutFields): RolloutState {
     pausedReason: fields.pausedReason,
     failureReason: fields.failureReason,
     cancelReason: fields.cancelReason,
-    total: num(fields.total) ?? 0,
     wave: num(fields.wave) ?? 0,
     waveBounds: JSON.parse(fields.waveBounds ?? "[]") as number[],
     maxErrors: num(fields.maxErrors) ?? 0,
-    gen: num(fields.gen) ?? 0,
     ranAfterPause: num(fields.ranAfterPause) ?? 0,
   };
 }

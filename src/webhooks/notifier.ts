@@ -7,9 +7,17 @@ export const WEBHOOK_ATTEMPTS = 8;
 
 /**
  * Sends `event` to every webhook subscribed to it: the body is `{event, occurredAt, ...payload}`;
- * resolves once the deliveries are queued (not delivered), with how many there are.
+ * resolves once the deliveries are queued (not delivered), with how many there are. `source`
+ * names what caused it (an outbox event): queuing the same source twice delivers once.
  */
-export type Notify = (event: WebhookEvent, payload: Record<string, unknown>) => Promise<number>;
+export type Notify = (
+  event: WebhookEvent,
+  payload: Record<string, unknown>,
+  source?: { id: string; occurredAt: Date },
+) => Promise<number>;
+
+/** Delivery ids are kept this long after delivery, so a re-queued duplicate is recognised. */
+const KEEP_DELIVERED_SECONDS = 24 * 3600;
 
 export interface Notifier {
   notify: Notify;
@@ -25,21 +33,22 @@ export function notifier(deps: {
   const subscribers = (event: WebhookEvent) => deps.webhooks.filter((w) => w.events.has(event));
   return {
     wants: (event) => subscribers(event).length > 0,
-    async notify(event, payload) {
+    async notify(event, payload, source) {
       const targets = subscribers(event);
       if (targets.length === 0) return 0;
-      const body = JSON.stringify({ event, occurredAt: new Date().toISOString(), ...payload });
+      const occurredAt = (source?.occurredAt ?? new Date()).toISOString();
+      const body = JSON.stringify({ event, occurredAt, ...payload });
       await Promise.all(
         targets.map((webhook) =>
           deps.queues.webhooks.add(
             event,
             { webhook: webhook.name, event, body },
             {
-              // Also the X-Enforcer-Delivery id, so receivers can drop a retried duplicate.
-              jobId: randomUUID(),
+              // Also the delivery id receivers see, so they can drop a retried duplicate.
+              jobId: source === undefined ? randomUUID() : `${source.id}.${webhook.name}`,
               attempts: WEBHOOK_ATTEMPTS,
               backoff: { type: "exponential", delay: deps.backoffMs, jitter: 0.2 },
-              removeOnComplete: true,
+              removeOnComplete: { age: KEEP_DELIVERED_SECONDS },
               removeOnFail: { count: 1000 },
             },
           ),

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ControlAction } from "../../rollouts/lifecycle.js";
+import type { ControlAction } from "../../engine/lifecycle.js";
 import type { Act } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { watchToEnd } from "../watch.js";

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../rollouts/lifecycle.js";
+import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
 import { doneCount } from "../api-types.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";

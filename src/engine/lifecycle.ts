@@ -1,4 +1,6 @@
-// The rollout state machine: statuses, and which control action each status allows.
+// The rollout state machine: statuses, the sets targets live in, which control action each status
+// allows, and the typed answers of the engine's steps. The Lua scripts follow these tables: their
+// key list is generated from TARGET_SETS (engine/scripts.ts), so a new status cannot misalign keys.
 
 export const ROLLOUT_STATUSES = [
   "planning",
@@ -10,6 +12,7 @@ export const ROLLOUT_STATUSES = [
 ] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
+/** What the API shows per target (contract §3.3). */
 export const TARGET_STATUSES = [
   "pending",
   "running",
@@ -21,6 +24,25 @@ export const TARGET_STATUSES = [
 ] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
+/**
+ * The sorted sets a target is in, one at a time. `queued` is internal: a job was offered to the
+ * queue and no worker has claimed it yet; the API counts it as `pending`.
+ */
+export const TARGET_SETS = [...TARGET_STATUSES, "queued"] as const;
+export type TargetSet = (typeof TARGET_SETS)[number];
+
+/** The public status of a target in `set`. */
+export const publicStatus = (set: TargetSet): TargetStatus => (set === "queued" ? "pending" : set);
+
+/** Statuses a target never leaves by itself (only an operator's retry moves `failed` back). */
+export const TERMINAL_TARGET: ReadonlySet<TargetStatus> = new Set([
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+  "planned",
+]);
+
 const TERMINAL_ROLLOUT: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
 export const isTerminalRollout = (status: string): boolean => TERMINAL_ROLLOUT.has(status);
 
@@ -30,9 +52,12 @@ export const CONTROL_ACTIONS: Record<ControlAction, { from: readonly RolloutStat
   pause: { from: ["running"], to: "paused" },
   resume: { from: ["paused"], to: "running" },
   cancel: { from: ["planning", "running", "paused"], to: "cancelled" },
-  // Re-queueing failed targets reopens a rollout that finished `failed`.
+  // Re-queueing failed targets reopens a rollout that finished `failed`; a paused one stays paused.
   retry: { from: ["running", "paused", "failed"], to: "running" },
 };
+
+/** Why the engine refused a control action (the scripts answer these codes). */
+export type Refusal = "missing" | "not_allowed" | "no_failed_targets";
 
 /** The sentence a 409 carries when `action` meets a rollout in `status`. */
 export function refusal(action: ControlAction, status: string): string {

@@ -1,0 +1,261 @@
+import type { Redis } from "ioredis";
+import type { Keys } from "../store/keys.js";
+import {
+  CONTROL_ACTIONS,
+  type ControlAction,
+  type Refusal,
+  TARGET_SETS,
+  type TargetSet,
+} from "./lifecycle.js";
+import { defineEngineScripts, type EngineScripts, type ScriptReply } from "./scripts.js";
+import type { TargetIdentity, TargetOutcome } from "./target-record.js";
+
+const WRITE_CHUNK = 1000;
+/** Targets moved per sweep call: a 100k-target cancel is 100 short calls, not one long one. */
+export const SWEEP_BATCH = 1000;
+
+export interface EngineOptions {
+  /** The outbox stream keeps about this many events (XADD MAXLEN ~). */
+  eventsMaxLen: number;
+  /** At most this many targets of one rollout are queued or running at once. */
+  window: number;
+}
+
+export type CreateResult = { kind: "created" } | { kind: "exists"; existing: string };
+export type StartResult =
+  | { kind: "started"; waveDone: boolean }
+  | { kind: "paused"; reason: string }
+  | { kind: "cancelled" }
+  | { kind: "not_planning"; status: string };
+export type AdvanceResult =
+  | { kind: "finished"; status: string }
+  | { kind: "paused"; reason: string }
+  | { kind: "next"; wave: number }
+  | { kind: "noop" };
+export type ControlResult = { ok: true; previous: string } | { ok: false; refusal: Refusal; status?: string };
+export type ClaimVerdict = "go" | "stale" | "handed_back";
+
+/** A target offered to the queue: the job that holds it and what the job needs to send it. */
+export interface Offered {
+  index: number;
+  jobId: string;
+  identity: TargetIdentity;
+}
+
+export interface Held {
+  index: number;
+  jobId: string;
+}
+
+/** How one job ends its target; `to: "running"` only counts attempts (the job tries again). */
+export interface FinishItem extends Held {
+  to: TargetSet;
+  attempts: number;
+  outcome?: TargetOutcome;
+}
+
+/** Where a rollout stands after targets finished: the caller's next move. */
+export interface AfterTargets {
+  next: "paused" | "wave_done" | "open";
+  detail: string;
+  /** Jobs the dispatch window takes now (0 = do not offer). */
+  room: number;
+  recorded: number;
+}
+
+const CREATE_CODES = ["created", "exists"] as const;
+const CLAIM_CODES: readonly ClaimVerdict[] = ["go", "stale", "handed_back"];
+const CONTROL_REFUSALS: Record<number, Refusal> = { 1: "not_allowed", 2: "missing", 3: "no_failed_targets" };
+
+const pairs = (items: readonly Held[]) => items.flatMap((h) => [h.index, h.jobId]);
+
+/**
+ * The rollout engine: every transition of a rollout and its targets is one Lua script here, and
+ * each script appends its event to the outbox stream in the same step. The queue, HTTP and
+ * schedule code call these typed steps and never write rollout state themselves.
+ */
+export class RolloutEngine {
+  private readonly scripts: EngineScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: Keys,
+    readonly options: EngineOptions,
+  ) {
+    this.scripts = defineEngineScripts(redis, options.eventsMaxLen);
+  }
+
+  private run(name: keyof EngineScripts, id: string, ...args: Array<string | number>): Promise<ScriptReply> {
+    return this.scripts[name](...this.keys.rolloutKeys(id), id, Date.now(), ...args);
+  }
+
+  async create(
+    id: string,
+    fields: Record<string, string>,
+    by: { actor: string; action: string },
+    idempotency?: { key: string; value: string; ttlSeconds: number },
+  ): Promise<CreateResult> {
+    const [code, existing] = await this.scripts.create(
+      ...this.keys.rolloutKeys(id),
+      this.keys.index,
+      idempotency?.key ?? this.keys.idempotency("", ""),
+      id,
+      Date.now(),
+      by.actor,
+      by.action,
+      idempotency?.value ?? "",
+      idempotency?.ttlSeconds ?? 0,
+      ...Object.entries(fields).flat(),
+    );
+    return CREATE_CODES[Number(code)] === "created"
+      ? { kind: "created" }
+      : { kind: "exists", existing: String(existing ?? "") };
+  }
+
+  /** Replaces the rollout's targets (a re-run of planning starts from a clean slate). */
+  async writeTargets(
+    id: string,
+    targets: ReadonlyArray<{ identity: TargetIdentity; set: TargetSet; outcome?: TargetOutcome }>,
+  ): Promise<void> {
+    const k = this.keys;
+    await this.redis.del(
+      k.targets(id),
+      k.outcomes(id),
+      k.attempts(id),
+      k.holders(id),
+      ...TARGET_SETS.map((s) => k.status(id, s)),
+    );
+    for (let start = 0; start < targets.length; start += WRITE_CHUNK) {
+      const identities: string[] = [];
+      const outcomes: string[] = [];
+      const bySet = new Map<TargetSet, Array<number | string>>();
+      targets.slice(start, start + WRITE_CHUNK).forEach((target, offset) => {
+        const index = String(start + offset);
+        identities.push(index, JSON.stringify(target.identity));
+        if (target.outcome !== undefined) outcomes.push(index, JSON.stringify(target.outcome));
+        const members = bySet.get(target.set) ?? [];
+        members.push(index, index);
+        bySet.set(target.set, members);
+      });
+      const pipeline = this.redis.pipeline().hset(k.targets(id), ...identities);
+      if (outcomes.length > 0) pipeline.hset(k.outcomes(id), ...outcomes);
+      for (const [set, members] of bySet) pipeline.zadd(k.status(id, set), ...members);
+      const failure = (await pipeline.exec())?.find(([error]) => error);
+      if (failure?.[0]) throw failure[0];
+    }
+  }
+
+  async start(id: string, bounds: readonly number[], maxErrors: number): Promise<StartResult> {
+    const [code, a, b] = await this.run("start", id, JSON.stringify(bounds), maxErrors);
+    switch (Number(code)) {
+      case 0:
+        return { kind: "started", waveDone: a === "wave_done" && b !== undefined };
+      case 1:
+        return { kind: "paused", reason: String(a) };
+      case 2:
+        return { kind: "cancelled" };
+      default:
+        return { kind: "not_planning", status: String(a) };
+    }
+  }
+
+  async failPlanning(id: string, reason: string): Promise<boolean> {
+    const [code] = await this.run("fail-planning", id, reason);
+    return Number(code) === 0;
+  }
+
+  /** Moves pending targets of the released waves into the dispatch window. */
+  async offer(id: string): Promise<Offered[]> {
+    const reply = await this.run("offer", id, this.options.window);
+    const offered: Offered[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      offered.push({
+        index: Number(reply[i]),
+        jobId: String(reply[i + 1]),
+        identity: JSON.parse(String(reply[i + 2])) as TargetIdentity,
+      });
+    }
+    return offered;
+  }
+
+  async claim(id: string, held: readonly Held[]): Promise<ClaimVerdict[]> {
+    const reply = await this.run("claim", id, held.length, ...pairs(held));
+    return reply.map((code) => CLAIM_CODES[Number(code)] ?? "stale");
+  }
+
+  async finish(
+    id: string,
+    items: readonly FinishItem[],
+    extra: { pauseReason?: string | undefined; retries?: Record<string, number> | undefined } = {},
+  ): Promise<AfterTargets> {
+    const args = items.flatMap((f) => [
+      f.index,
+      f.jobId,
+      f.to,
+      f.attempts,
+      f.outcome === undefined ? "" : JSON.stringify(f.outcome),
+    ]);
+    const retries =
+      extra.retries && Object.keys(extra.retries).length > 0 ? JSON.stringify(extra.retries) : "";
+    const [next, detail, room, recorded] = await this.run(
+      "finish",
+      id,
+      this.options.window,
+      extra.pauseReason ?? "",
+      retries,
+      items.length,
+      ...args,
+    );
+    return {
+      next: next as AfterTargets["next"],
+      detail: String(detail ?? ""),
+      room: Number(room ?? 0),
+      recorded: Number(recorded ?? 0),
+    };
+  }
+
+  /** Targets whose jobs are gone or were taken off the queue: back to pending (or cancelled). */
+  async recall(id: string, held: readonly Held[]): Promise<number> {
+    if (held.length === 0) return 0;
+    const [moved] = await this.run("recall", id, held.length, ...pairs(held));
+    return Number(moved ?? 0);
+  }
+
+  async advance(id: string, wave: number, pauseBetweenWaves: boolean): Promise<AdvanceResult> {
+    const [code, detail] = await this.run("advance", id, wave, pauseBetweenWaves ? "1" : "0");
+    switch (Number(code)) {
+      case 0:
+        return { kind: "finished", status: String(detail) };
+      case 1:
+        return { kind: "paused", reason: String(detail) };
+      case 2:
+        return { kind: "next", wave: Number(detail) };
+      default:
+        return { kind: "noop" };
+    }
+  }
+
+  async control(id: string, action: ControlAction, actor: string, reason: string): Promise<ControlResult> {
+    const [code, status] = await this.run(
+      "control",
+      id,
+      action,
+      actor,
+      reason,
+      CONTROL_ACTIONS[action].from.join(","),
+    );
+    if (Number(code) === 0) return { ok: true, previous: String(status) };
+    const refusal = CONTROL_REFUSALS[Number(code)] ?? "not_allowed";
+    return status === undefined ? { ok: false, refusal } : { ok: false, refusal, status: String(status) };
+  }
+
+  /** Runs the bulk move a cancel or retry started, one bounded batch per call, to its end. */
+  async sweep(id: string): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const [n, more] = await this.run("sweep", id, SWEEP_BATCH);
+      moved += Number(n);
+      if (Number(more) === 0) return moved;
+    }
+  }
+}

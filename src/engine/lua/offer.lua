@@ -1,0 +1,29 @@
+--[[
+  Offers pending targets of the released waves to the queue: at most `window` targets of a
+  rollout are queued or running at once, so a pause leaves few jobs to recall and no queue
+  fills with work that may never be wanted. Each offered target is held by a new job id.
+  KEYS: the rollout keys
+  ARGV: id, now, window
+  Returns: {idx1, jobId1, identity1, idx2, ...} (empty when nothing is offered)
+]]
+if redis.call('HGET', R, 'status') ~= 'running' then return {} end
+local bound = wave_bound()
+local room = tonumber(ARGV[3]) - redis.call('ZCARD', S.queued) - redis.call('ZCARD', S.running)
+if bound == 0 or room <= 0 then return {} end
+local members = redis.call('ZRANGEBYSCORE', S.pending, 0, bound - 1, 'LIMIT', 0, room)
+if #members == 0 then return {} end
+local seq = redis.call('HINCRBY', R, 'offers', 1)
+local identities = redis.call('HMGET', T, unpack(members))
+local holders, out = {}, {}
+for i, idx in ipairs(members) do
+  local job = ID .. '.' .. seq .. '.' .. idx
+  holders[#holders + 1] = idx
+  holders[#holders + 1] = job
+  out[#out + 1] = idx
+  out[#out + 1] = job
+  out[#out + 1] = identities[i] or ''
+end
+move(members, 'pending', 'queued')
+redis.call('HSET', J, unpack(holders))
+redis.call('HSET', R, 'updatedAt', NOW)
+return out

@@ -1,0 +1,34 @@
+import type { TargetStatus } from "./lifecycle.js";
+
+/** Who a target is, written once at planning: short keys, because a rollout may hold 100k. */
+export interface TargetIdentity {
+  /** project */
+  p: string;
+  /** proxy name */
+  n: string;
+  /** wave, 1-based */
+  w: number;
+  /** A revert's target: the settings to write back (JSON text). */
+  v?: string;
+}
+
+/** A target's last result, replaced whole at each step that records one. */
+export interface TargetOutcome {
+  /** last HTTP status from the gateway */
+  h?: number;
+  /** the gateway's message (failure) */
+  m?: string;
+  /** why skipped / cancelled */
+  r?: string;
+  /** updated, epoch ms */
+  u?: number;
+  /** before-image: the proxy's settings before this rollout changed them (JSON text; read-back only) */
+  b?: string;
+}
+
+/** A target as the API and reports read it: identity, outcome, attempts and status together. */
+export interface TargetRecord extends Omit<TargetIdentity, "v">, TargetOutcome {
+  s: TargetStatus;
+  /** HTTP attempts so far */
+  a?: number;
+}
