@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { AuditLog } from "./audit/audit-log.js";
@@ -136,6 +137,12 @@ export async function startRuntime(
   }
 
   let tail: EventTail | undefined;
+  // The request connection fails fast instead of queueing: give it a moment to connect, so the
+  // first requests after start-up are not refused (a Redis that is down still lets the API start).
+  if (requestRedis.status !== "ready") {
+    await Promise.race([once(requestRedis, "ready"), new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+
   const mounts: NonNullable<AppDeps["mounts"]> = [];
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);

@@ -1,0 +1,265 @@
+// Each engine script against a real Redis: its typed answer, the sets it moves targets between,
+// and the event it writes to the outbox in the same step.
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { RolloutEngine } from "../src/engine/engine.js";
+import { parseEvent, type RolloutEvent } from "../src/engine/events.js";
+import { TARGET_SETS, type TargetSet } from "../src/engine/lifecycle.js";
+import { prelude } from "../src/engine/scripts.js";
+import { Keys } from "../src/store/keys.js";
+import { RolloutStore } from "../src/store/rollout-store.js";
+import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
+
+const prefix = uniquePrefix("engine");
+const redis = new Redis(REDIS_URL);
+const keys = new Keys(prefix);
+const engine = new RolloutEngine(redis, keys, { eventsMaxLen: 10_000, window: 4 });
+const store = new RolloutStore(redis, prefix);
+let n = 0;
+let id = "";
+
+const sizes = async (): Promise<Record<TargetSet, number>> => {
+  const counts = await Promise.all(TARGET_SETS.map((s) => redis.zcard(keys.status(id, s))));
+  return Object.fromEntries(TARGET_SETS.map((s, i) => [s, counts[i]])) as Record<TargetSet, number>;
+};
+const events = async (): Promise<RolloutEvent[]> =>
+  (await redis.xrange(keys.events, "-", "+"))
+    .flatMap(([eid, flat]) => parseEvent(eid, flat) ?? [])
+    .filter((e) => e.rolloutId === id);
+
+/** A running rollout of `count` pending targets in waves cut at `bounds`. */
+async function running(count: number, bounds = [count], maxErrors = 0) {
+  await engine.create(
+    id,
+    { status: "planning", spec: "{}", updatedAt: "0" },
+    { actor: "alice", action: "create" },
+  );
+  await engine.writeTargets(
+    id,
+    Array.from({ length: count }, (_, i) => ({
+      identity: { p: "P", n: `proxy-${i}`, w: bounds.findIndex((b) => i < b) + 1 },
+      set: "pending" as const,
+    })),
+  );
+  return engine.start(id, bounds, maxErrors);
+}
+
+beforeEach(() => {
+  id = `r${String(++n).padStart(9, "0")}testtest`;
+});
+beforeAll(async () => {
+  await redis.ping();
+});
+afterAll(async () => {
+  redis.disconnect();
+  await dropPrefix(prefix);
+});
+
+describe("key bindings", () => {
+  it("are generated from TARGET_SETS, after the fixed keys, in Keys.rolloutKeys order", () => {
+    const lua = prelude(100);
+    const order = keys.rolloutKeys("x");
+    TARGET_SETS.forEach((set) => {
+      const at = order.indexOf(keys.status("x", set)) + 1;
+      expect(lua).toContain(`${set} = KEYS[${at}]`);
+    });
+    expect(lua).toContain(`local KEY_COUNT = ${order.length}`);
+  });
+});
+
+describe("create and start", () => {
+  it("create writes the planning event with who asked; the same idempotency key answers the first value", async () => {
+    const idem = { key: keys.idempotency("alice", `k-${id}`), value: `hash ${id}`, ttlSeconds: 60 };
+    expect(
+      await engine.create(id, { status: "planning" }, { actor: "alice", action: "create" }, idem),
+    ).toEqual({
+      kind: "created",
+    });
+    expect(
+      await engine.create(`${id}x`, { status: "planning" }, { actor: "alice", action: "create" }, idem),
+    ).toEqual({
+      kind: "exists",
+      existing: `hash ${id}`,
+    });
+    expect(await events()).toMatchObject([
+      { kind: "status", status: "planning", actor: "alice", action: "create" },
+    ]);
+  });
+
+  it("start counts planning outcomes in one event and pauses at once past the error budget", async () => {
+    await engine.create(id, { status: "planning" }, { actor: "alice", action: "create" });
+    await engine.writeTargets(id, [
+      { identity: { p: "P", n: "a", w: 1 }, set: "pending" },
+      { identity: { p: "P", n: "b", w: 1 }, set: "skipped", outcome: { r: "proxy type AI" } },
+      { identity: { p: "P", n: "c", w: 1 }, set: "failed", outcome: { m: "not found" } },
+    ]);
+    const started = await engine.start(id, [3], 0);
+    expect(started.kind).toBe("paused");
+    const [, outcomes, paused] = await events();
+    expect(outcomes).toMatchObject({ kind: "outcomes", counts: { skipped: 1, failed: 1 } });
+    expect(paused).toMatchObject({ kind: "status", status: "paused", previous: "planning" });
+  });
+
+  it("a rollout cancelled while planning is swept to cancelled when planning ends", async () => {
+    await engine.create(id, { status: "planning" }, { actor: "alice", action: "create" });
+    expect(await engine.control(id, "cancel", "alice", "cancelled by alice")).toEqual({
+      ok: true,
+      previous: "planning",
+    });
+    await engine.writeTargets(id, [{ identity: { p: "P", n: "a", w: 1 }, set: "pending" }]);
+    expect(await engine.start(id, [1], 0)).toEqual({ kind: "cancelled" });
+    expect(await engine.sweep(id)).toBe(1);
+    expect((await sizes()).cancelled).toBe(1);
+  });
+
+  it("fail-planning ends a planning rollout once, with the reason", async () => {
+    await engine.create(id, { status: "planning" }, { actor: "alice", action: "create" });
+    expect(await engine.failPlanning(id, "planning failed: boom")).toBe(true);
+    expect(await engine.failPlanning(id, "again")).toBe(false);
+    expect((await events()).at(-1)).toMatchObject({ status: "failed", detail: "planning failed: boom" });
+  });
+});
+
+describe("offer, claim, finish", () => {
+  it("offers at most the window, only from the released wave, each target held by a new job", async () => {
+    expect(await running(10, [6, 10])).toEqual({ kind: "started", waveDone: false });
+    const first = await engine.offer(id);
+    expect(first.map((o) => o.index)).toEqual([0, 1, 2, 3]);
+    expect(first[0]?.identity).toEqual({ p: "P", n: "proxy-0", w: 1 });
+    expect(await engine.offer(id)).toEqual([]); // window full
+    expect(await sizes()).toMatchObject({ pending: 6, queued: 4 });
+    expect(await engine.claim(id, first.slice(0, 2))).toEqual(["go", "go"]);
+    // A job that does not hold its target (an older offer) sends nothing.
+    expect(await engine.claim(id, [{ index: 2, jobId: "someone-else" }])).toEqual(["stale"]);
+    const after = await engine.finish(id, [
+      { ...first[0], to: "succeeded", attempts: 1, outcome: { h: 200, u: 1 } },
+      { ...first[1], to: "running", attempts: 1 },
+    ] as never);
+    expect(after).toMatchObject({ next: "open", recorded: 1 });
+    expect(after.room).toBe(1);
+    expect(await sizes()).toMatchObject({ pending: 6, queued: 2, running: 1, succeeded: 1 });
+    const [[, target]] = (await store.targetsAt(id, [0])) as never;
+    expect(target).toMatchObject({ p: "P", n: "proxy-0", s: "succeeded", a: 1, h: 200 });
+    expect((await store.targetsAt(id, [1]))[0]?.[1]).toMatchObject({ s: "running", a: 1 });
+    // The second offer reaches only up to the wave's bound (6).
+    expect((await engine.offer(id)).map((o) => o.index)).toEqual([4]);
+    expect((await events()).at(-1)).toMatchObject({ kind: "outcomes", counts: { succeeded: 1 } });
+  });
+
+  it("a finished wave reports wave_done; advance finishes the rollout or releases the next wave", async () => {
+    await running(2, [1, 2]);
+    const [job] = await engine.offer(id);
+    await engine.claim(id, [job as never]);
+    const after = await engine.finish(id, [{ ...(job as never), to: "succeeded", attempts: 1 }]);
+    expect(after).toMatchObject({ next: "wave_done", detail: "1" });
+    expect(await engine.advance(id, 1, false)).toEqual({ kind: "next", wave: 2 });
+    expect(await engine.advance(id, 2, false)).toEqual({ kind: "noop" }); // wave 2 still open
+    const [second] = await engine.offer(id);
+    await engine.claim(id, [second as never]);
+    await engine.finish(
+      id,
+      [{ ...(second as never), to: "failed", attempts: 1, outcome: { m: "locked" } }],
+      {},
+    );
+    expect(await redis.hget(keys.rollout(id), "status")).toBe("paused"); // budget 0 exceeded
+  });
+
+  it("the error budget pauses on the failure that exceeds it; a 401 hands the target back and pauses", async () => {
+    await running(3, [3], 1);
+    const jobs = await engine.offer(id);
+    await engine.claim(id, jobs);
+    const fail = (i: number) => ({ ...(jobs[i] as never as object), to: "failed" as const, attempts: 1 });
+    expect((await engine.finish(id, [fail(0)] as never)).next).toBe("open");
+    expect(await engine.finish(id, [fail(1)] as never)).toMatchObject({
+      next: "paused",
+      detail: "error budget exceeded: 2 failed targets > maxErrors 1",
+    });
+    await engine.control(id, "resume", "alice", "");
+    const back = await engine.finish(
+      id,
+      [{ ...(jobs[2] as never as object), to: "pending", attempts: 1 }] as never,
+      {
+        pauseReason: "gateway authentication failed",
+      },
+    );
+    expect(back.next).toBe("paused");
+    expect(await sizes()).toMatchObject({ pending: 1, failed: 2, running: 0 });
+  });
+
+  it("a job that starts while the rollout is paused hands its target back; one of a cancelled rollout cancels it", async () => {
+    await running(3);
+    const jobs = await engine.offer(id);
+    await engine.control(id, "pause", "alice", "paused by alice");
+    expect(await engine.claim(id, jobs.slice(0, 1))).toEqual(["handed_back"]);
+    expect(await sizes()).toMatchObject({ pending: 1, queued: 2 });
+    await engine.control(id, "cancel", "alice", "cancelled by alice");
+    expect(await engine.claim(id, jobs.slice(1, 2))).toEqual(["handed_back"]);
+    expect(await engine.recall(id, jobs.slice(2))).toBe(1);
+    await engine.sweep(id);
+    expect(await sizes()).toMatchObject({ pending: 0, queued: 0, cancelled: 3 });
+  });
+});
+
+describe("control", () => {
+  it("answers typed refusals: missing, not allowed in this status, nothing to retry", async () => {
+    expect(await engine.control(id, "pause", "alice", "")).toEqual({ ok: false, refusal: "missing" });
+    await running(1);
+    expect(await engine.control(id, "resume", "alice", "")).toEqual({
+      ok: false,
+      refusal: "not_allowed",
+      status: "running",
+    });
+    expect(await engine.control(id, "retry", "alice", "")).toEqual({
+      ok: false,
+      refusal: "no_failed_targets",
+    });
+  });
+
+  it("retry on a paused rollout re-queues the failed targets and keeps it paused", async () => {
+    await running(2);
+    const jobs = await engine.offer(id);
+    await engine.claim(id, jobs);
+    await engine.finish(id, [
+      { ...(jobs[0] as never as object), to: "failed", attempts: 1, outcome: { m: "x" } },
+    ] as never);
+    expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
+    expect(await engine.control(id, "retry", "alice", "")).toEqual({ ok: true, previous: "paused" });
+    expect(await engine.sweep(id)).toBe(1);
+    expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
+    // The retried target's last error is cleared with the move.
+    expect((await store.targetsAt(id, [0]))[0]?.[1]).toMatchObject({ s: "pending", a: 1 });
+    expect((await store.targetsAt(id, [0]))[0]?.[1].m).toBeUndefined();
+    expect((await events()).at(-1)).toMatchObject({ status: "paused", action: "retry", actor: "alice" });
+  });
+
+  it("cancel and retry move targets in batches of at most 1,000 per call", async () => {
+    await running(2500);
+    await engine.control(id, "cancel", "alice", "cancelled by alice");
+    const calls: number[] = [];
+    for (;;) {
+      const reply = (await redis.call(
+        "EVALSHA",
+        await scriptSha("sweep"),
+        keys.rolloutKeys(id).length,
+        ...keys.rolloutKeys(id),
+        id,
+        Date.now(),
+        1000,
+      )) as number[];
+      calls.push(reply[0] as number);
+      if (reply[1] === 0) break;
+    }
+    expect(calls).toEqual([1000, 1000, 500]);
+    expect((await sizes()).cancelled).toBe(2500);
+  });
+});
+
+/** The SHA the engine's sweep script is loaded under (defined on first use). */
+async function scriptSha(name: string): Promise<string> {
+  const { createHash } = await import("node:crypto");
+  const { readFileSync } = await import("node:fs");
+  const source = readFileSync(new URL(`../src/engine/lua/${name}.lua`, import.meta.url), "utf8");
+  const lua = `${prelude(10_000)}\n${source}`;
+  await redis.script("LOAD", lua);
+  return createHash("sha1").update(lua).digest("hex");
+}
