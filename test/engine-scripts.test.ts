@@ -2,7 +2,7 @@
 // and the event it writes to the outbox in the same step.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RolloutEngine } from "../src/engine/engine.js";
+import { type FinishItem, type Offered, RolloutEngine } from "../src/engine/engine.js";
 import { parseEvent, type RolloutEvent } from "../src/engine/events.js";
 import { TARGET_SETS, type TargetSet } from "../src/engine/lifecycle.js";
 import { prelude } from "../src/engine/scripts.js";
@@ -26,6 +26,18 @@ const events = async (): Promise<RolloutEvent[]> =>
   (await redis.xrange(keys.events, "-", "+"))
     .flatMap(([eid, flat]) => parseEvent(eid, flat) ?? [])
     .filter((e) => e.rolloutId === id);
+
+/** The i-th offered job, as a finish item. */
+function ended(
+  offered: Offered[],
+  i: number,
+  to: FinishItem["to"],
+  outcome?: FinishItem["outcome"],
+): FinishItem {
+  const o = offered[i];
+  if (o === undefined) throw new Error(`no offered job ${i}`);
+  return { index: o.index, jobId: o.jobId, to, attempts: 1, ...(outcome ? { outcome } : {}) };
+}
 
 /** A running rollout of `count` pending targets in waves cut at `bounds`. */
 async function running(count: number, bounds = [count], maxErrors = 0) {
@@ -132,14 +144,19 @@ describe("offer, claim, finish", () => {
     // A job that does not hold its target (an older offer) sends nothing.
     expect(await engine.claim(id, [{ index: 2, jobId: "someone-else" }])).toEqual(["stale"]);
     const after = await engine.finish(id, [
-      { ...first[0], to: "succeeded", attempts: 1, outcome: { h: 200, u: 1 } },
-      { ...first[1], to: "running", attempts: 1 },
-    ] as never);
+      ended(first, 0, "succeeded", { h: 200, u: 1 }),
+      ended(first, 1, "running"),
+    ]);
     expect(after).toMatchObject({ next: "open", recorded: 1 });
     expect(after.room).toBe(1);
     expect(await sizes()).toMatchObject({ pending: 6, queued: 2, running: 1, succeeded: 1 });
-    const [[, target]] = (await store.targetsAt(id, [0])) as never;
-    expect(target).toMatchObject({ p: "P", n: "proxy-0", s: "succeeded", a: 1, h: 200 });
+    expect((await store.targetsAt(id, [0]))[0]?.[1]).toMatchObject({
+      p: "P",
+      n: "proxy-0",
+      s: "succeeded",
+      a: 1,
+      h: 200,
+    });
     expect((await store.targetsAt(id, [1]))[0]?.[1]).toMatchObject({ s: "running", a: 1 });
     // The second offer reaches only up to the wave's bound (6).
     expect((await engine.offer(id)).map((o) => o.index)).toEqual([4]);
@@ -148,19 +165,15 @@ describe("offer, claim, finish", () => {
 
   it("a finished wave reports wave_done; advance finishes the rollout or releases the next wave", async () => {
     await running(2, [1, 2]);
-    const [job] = await engine.offer(id);
-    await engine.claim(id, [job as never]);
-    const after = await engine.finish(id, [{ ...(job as never), to: "succeeded", attempts: 1 }]);
+    const first = await engine.offer(id);
+    await engine.claim(id, first);
+    const after = await engine.finish(id, [ended(first, 0, "succeeded")]);
     expect(after).toMatchObject({ next: "wave_done", detail: "1" });
     expect(await engine.advance(id, 1, false)).toEqual({ kind: "next", wave: 2 });
     expect(await engine.advance(id, 2, false)).toEqual({ kind: "noop" }); // wave 2 still open
-    const [second] = await engine.offer(id);
-    await engine.claim(id, [second as never]);
-    await engine.finish(
-      id,
-      [{ ...(second as never), to: "failed", attempts: 1, outcome: { m: "locked" } }],
-      {},
-    );
+    const second = await engine.offer(id);
+    await engine.claim(id, second);
+    await engine.finish(id, [ended(second, 0, "failed", { m: "locked" })]);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused"); // budget 0 exceeded
   });
 
@@ -168,20 +181,15 @@ describe("offer, claim, finish", () => {
     await running(3, [3], 1);
     const jobs = await engine.offer(id);
     await engine.claim(id, jobs);
-    const fail = (i: number) => ({ ...(jobs[i] as never as object), to: "failed" as const, attempts: 1 });
-    expect((await engine.finish(id, [fail(0)] as never)).next).toBe("open");
-    expect(await engine.finish(id, [fail(1)] as never)).toMatchObject({
+    expect((await engine.finish(id, [ended(jobs, 0, "failed")])).next).toBe("open");
+    expect(await engine.finish(id, [ended(jobs, 1, "failed")])).toMatchObject({
       next: "paused",
       detail: "error budget exceeded: 2 failed targets > maxErrors 1",
     });
     await engine.control(id, "resume", "alice", "");
-    const back = await engine.finish(
-      id,
-      [{ ...(jobs[2] as never as object), to: "pending", attempts: 1 }] as never,
-      {
-        pauseReason: "gateway authentication failed",
-      },
-    );
+    const back = await engine.finish(id, [ended(jobs, 2, "pending")], {
+      pauseReason: "gateway authentication failed",
+    });
     expect(back.next).toBe("paused");
     expect(await sizes()).toMatchObject({ pending: 1, failed: 2, running: 0 });
   });
@@ -219,9 +227,7 @@ describe("control", () => {
     await running(2);
     const jobs = await engine.offer(id);
     await engine.claim(id, jobs);
-    await engine.finish(id, [
-      { ...(jobs[0] as never as object), to: "failed", attempts: 1, outcome: { m: "x" } },
-    ] as never);
+    await engine.finish(id, [ended(jobs, 0, "failed", { m: "x" })]);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
     expect(await engine.control(id, "retry", "alice", "")).toEqual({ ok: true, previous: "paused" });
     expect(await engine.sweep(id)).toBe(1);

@@ -26,7 +26,7 @@ describe("no stale jobs", () => {
     const { Queue } = await import("bullmq");
     const q = new Queue("targets-default", { connection: { url: h.env.REDIS_URL }, prefix: h.prefix });
     try {
-      const c = await q.getJobCounts("waiting", "prioritized", "delayed", "paused", "active");
+      const c = await q.getJobCounts("waiting", "prioritized", "delayed", "active");
       return Object.values(c).reduce((a, b) => a + b, 0);
     } finally {
       await q.close();
