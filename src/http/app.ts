@@ -56,6 +56,8 @@ export function createApp(deps: AppDeps): express.Express {
     const started = process.hrtime.bigint();
     const requestId = String(req.headers["x-request-id"] ?? randomUUID()).slice(0, 128);
     res.setHeader("X-Request-Id", requestId);
+    // On every answer, errors and the queue board included: a body is never run as another type.
+    res.setHeader("X-Content-Type-Options", "nosniff");
     res.on("finish", () => {
       const route = (req.route?.path as string | undefined) ?? "unmatched";
       const labels = { method: req.method, route, code: String(res.statusCode) };
