@@ -6,6 +6,7 @@ import type { Caller, Config, Role } from "../config/config.js";
 import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
 import { authenticator, requireRole } from "./auth.js";
+import { authFailureGuard } from "./auth-failures.js";
 import { errorHandler } from "./error-mapping.js";
 import type { Route, StreamReply } from "./route.js";
 
@@ -121,6 +122,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req) => {
     throw new ServiceError("not_found", `no route ${req.method} ${req.path}`);
   });
-  app.use(errorHandler(log));
+  app.use(authFailureGuard(log), errorHandler(log));
   return app;
 }

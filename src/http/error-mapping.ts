@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { type ErrorKind, ServiceError } from "../service/service-error.js";
+import { HttpRefusal } from "./http-refusal.js";
 
 export const STATUS_OF: Record<ErrorKind, number> = {
   validation_failed: 400,
@@ -91,6 +92,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    if (mapped instanceof HttpRefusal) res.set(mapped.headers);
     res
       .status(STATUS_OF[mapped.kind])
       .json({ error: mapped.kind, message: mapped.message, details: mapped.details });
