@@ -6,11 +6,12 @@ import { authFailureGuard } from "../src/http/auth-failures.js";
 import { HttpRefusal } from "../src/http/http-refusal.js";
 import { SourceBuckets } from "../src/http/source-buckets.js";
 import { ServiceError } from "../src/service/service-error.js";
-import { type Harness, startHarness, TOKENS } from "./helpers/service.js";
+import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
 const METRICS_TOKEN = "metrics-secret-1";
 const REALM = 'Bearer realm="apinizer-policy-enforcer"';
+const STREAMS = 2;
 
 describe("authentication hardening", () => {
   let h: Harness;
@@ -21,6 +22,7 @@ describe("authentication hardening", () => {
       { projects: 1, proxiesPerProject: 3 },
       {
         ENFORCER_METRICS_TOKEN: METRICS_TOKEN,
+        ENFORCER_MAX_STREAMS_PER_CALLER: String(STREAMS),
       },
     );
   });
@@ -113,6 +115,76 @@ describe("authentication hardening", () => {
     const text = h.logs.join("");
     expect(text).not.toMatch(/secret-guess|guess-\d|not-a-token|127\.0\.0\.6/);
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+  });
+
+  describe("caps each caller's open event streams", () => {
+    let rolloutId = "";
+    beforeAll(async () => {
+      // Paused after its first wave: a rollout whose stream stays open until it is cancelled.
+      const created = await h.api("POST", "/v1/rollouts", {
+        policy: POLICY,
+        targets: { projects: ["*"] },
+        strategy: { waves: [1, "100%"], pauseBetweenWaves: true },
+      });
+      rolloutId = created.body.id;
+      await h.waitForStatus(rolloutId, ["paused"]);
+    });
+    afterAll(async () => {
+      await h.api("POST", `/v1/rollouts/${rolloutId}/cancel`);
+    });
+
+    const open = async (token: string) => {
+      const controller = new AbortController();
+      const res = await fetch(`${h.url}/v1/rollouts/${rolloutId}/events`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
+      return { res, close: () => controller.abort() };
+    };
+
+    it("answers 429 beyond the cap, other callers unaffected, and takes new ones once streams close", async () => {
+      const streams = await Promise.all(Array.from({ length: STREAMS }, () => open(TOKENS.viewer)));
+      expect(streams.map((s) => s.res.status)).toEqual(Array(STREAMS).fill(200));
+      const refused = await open(TOKENS.viewer);
+      expect(refused.res.status).toBe(429);
+      expect(await refused.res.json()).toMatchObject({
+        error: "too_many_requests",
+        message: expect.stringContaining("ENFORCER_MAX_STREAMS_PER_CALLER"),
+      });
+      const other = await open(TOKENS.operator);
+      expect(other.res.status).toBe(200);
+      other.close();
+
+      // A client going away gives its slot back.
+      for (const stream of streams) stream.close();
+      const again = await waitFor("a closed stream's slot to come back", async () => {
+        const attempt = await open(TOKENS.viewer);
+        if (attempt.res.status === 200) return attempt;
+        await attempt.res.body?.cancel();
+        return undefined;
+      });
+      const second = await open(TOKENS.viewer);
+      expect(second.res.status).toBe(200);
+      again.close();
+      second.close();
+    });
+
+    it("gives the slot back when the stream ends by itself", async () => {
+      const created = await h.api("POST", "/v1/rollouts", {
+        policy: POLICY,
+        targets: { projects: ["*"] },
+        dryRun: true,
+      });
+      await h.waitForStatus(created.body.id, ["succeeded"]);
+      // A finished rollout's stream is one event long: many in a row, never more than the cap at once.
+      for (let i = 0; i < STREAMS * 3; i++) {
+        const res = await fetch(`${h.url}/v1/rollouts/${created.body.id}/events`, {
+          headers: { authorization: `Bearer ${TOKENS.admin}` },
+        });
+        expect(res.status).toBe(200);
+        expect(await res.text()).toContain("event: end");
+      }
+    });
   });
 });
 

@@ -23,6 +23,7 @@ describe("configuration", () => {
       workerConcurrency: 16,
       logLevel: "info",
       authDisabled: false,
+      maxStreamsPerCaller: 10,
     });
     expect(c.gateways.size).toBe(0);
   });
@@ -34,6 +35,7 @@ describe("configuration", () => {
     [{ ENFORCER_WORKER_CONCURRENCY: "0" }, "ENFORCER_WORKER_CONCURRENCY"],
     [{ ENFORCER_AUTH: "off" }, "ENFORCER_AUTH"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ ENFORCER_MAX_STREAMS_PER_CALLER: "0" }, "ENFORCER_MAX_STREAMS_PER_CALLER"],
     [{ APINIZER_BASE_URL: "http://manager" }, "APINIZER_TOKEN"],
     [{ ENFORCER_API_TOKENS: "root:bob:long-enough-secret" }, "ENFORCER_API_TOKENS"],
     [{ ENFORCER_API_TOKENS: "" }, "ENFORCER_API_TOKENS"],

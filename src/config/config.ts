@@ -42,6 +42,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** First retry delay of a failed delivery; doubles with each attempt. */
   webhookBackoffMs: number;
+  /** Event streams (`GET /v1/rollouts/{id}/events`) one caller may hold open at once. */
+  maxStreamsPerCaller: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -74,6 +76,12 @@ const envSchema = z.object({
   ENFORCER_WEBHOOKS_FILE: z.string().min(1).optional(),
   ENFORCER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   ENFORCER_WEBHOOK_BACKOFF_MS: positiveInt.default(2_000),
+  ENFORCER_MAX_STREAMS_PER_CALLER: positiveInt
+    .max(10_000)
+    .default(10)
+    .describe(
+      "Event streams (GET /v1/rollouts/{id}/events) one caller may hold open at once; more get a 429",
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -224,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: e.ENFORCER_WEBHOOKS_FILE === undefined ? [] : loadWebhooksFile(env, e.ENFORCER_WEBHOOKS_FILE),
     webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,
     webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,
+    maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
   };
 }

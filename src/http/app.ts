@@ -9,6 +9,7 @@ import { authenticator, requireRole } from "./auth.js";
 import { authFailureGuard } from "./auth-failures.js";
 import { errorHandler } from "./error-mapping.js";
 import type { Route, StreamReply } from "./route.js";
+import { StreamSlots } from "./stream-slots.js";
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,8 @@ const hasBody = (req: Request) =>
 async function streamTo(res: Response, reply: StreamReply): Promise<void> {
   const aborted = new AbortController();
   res.on("close", () => aborted.abort());
+  // A client gone while the handler was still reading (its "close" came before the listener).
+  if (res.destroyed) aborted.abort();
   res.status(reply.status);
   res.flushHeaders();
   const write = async (chunk: string) => {
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, log, metrics } = deps;
   const authenticate = authenticator(config.callers, config.authDisabled);
   const json = express.json({ limit: config.bodyLimit, type: () => true });
+  const streams = new StreamSlots(config.maxStreamsPerCaller);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -88,17 +92,24 @@ export function createApp(deps: AppDeps): express.Express {
       },
       ...(route.body ? [json] : []),
       async (req: Request, res: Response) => {
-        const reply = await route.handle({
-          params: req.params as Record<string, string>,
-          query: req.query as Record<string, unknown>,
-          body: req.body,
-          caller: (res.locals.caller as Caller | undefined) ?? ANONYMOUS,
-          header: (name) => req.get(name),
-        });
-        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-        if ("stream" in reply) await streamTo(res, reply);
-        else if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
-        else res.status(reply.status).json(reply.body);
+        const caller = (res.locals.caller as Caller | undefined) ?? ANONYMOUS;
+        // Held until the stream ends or its client goes away.
+        const release = route.eventStream ? streams.take(caller.name) : undefined;
+        try {
+          const reply = await route.handle({
+            params: req.params as Record<string, string>,
+            query: req.query as Record<string, unknown>,
+            body: req.body,
+            caller,
+            header: (name) => req.get(name),
+          });
+          for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+          if ("stream" in reply) await streamTo(res, reply);
+          else if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
+          else res.status(reply.status).json(reply.body);
+        } finally {
+          release?.();
+        }
       },
     ];
     app[route.method](route.path, ...handlers);
