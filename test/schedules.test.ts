@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queues } from "../src/queue/queues.js";
 import { REDIS_URL } from "./helpers/redis.js";
-import { AUDIT, auditOf, rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
+import { AUDIT, auditOf, everySecond, rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
 import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -202,9 +202,7 @@ describe("compliance sweeps (one process)", () => {
   });
 
   it("fires on a per-second cron: one rollout per slot", async () => {
-    expect(
-      (await h.api("PUT", "/v1/schedules/every-second", sweepBody({ cron: "* * * * * *" }))).status,
-    ).toBe(201);
+    expect((await h.api("PUT", "/v1/schedules/every-second", everySecond())).status).toBe(201);
     const runs = await waitFor("two rollouts of the sweep", async () => {
       const created = (await runsOf(h, "every-second")).filter((r) => r.rolloutId !== null);
       return created.length >= 2 ? created : undefined;
@@ -223,7 +221,7 @@ describe("compliance sweeps (one process)", () => {
     // Every manager call takes a while, so one rollout spans several one-second slots.
     h.sim.state.update({ latencyMs: 700 });
     try {
-      const body = sweepBody({ cron: "* * * * * *", rollout: { ...AUDIT, dryRun: false } });
+      const body = everySecond({ rollout: { ...AUDIT, dryRun: false } });
       expect((await h.api("PUT", "/v1/schedules/slow", body)).status).toBe(201);
       const skip = await waitFor("a skipped firing", async () => {
         return (await runsOf(h, "slow")).find((r) => r.status === "skipped");

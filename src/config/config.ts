@@ -44,6 +44,8 @@ export interface Config {
   webhookBackoffMs: number;
   /** Event streams (`GET /v1/rollouts/{id}/events`) one caller may hold open at once. */
   maxStreamsPerCaller: number;
+  /** Sweeps may not fire more often than this unless their body says `allowFrequent`. */
+  scheduleMinIntervalSeconds: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -81,6 +83,15 @@ const envSchema = z.object({
     .default(10)
     .describe(
       "Event streams (GET /v1/rollouts/{id}/events) one caller may hold open at once; more get a 429",
+    ),
+  ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(60)
+    .describe(
+      "Shortest time between two firings of a compliance sweep, over its next firings; a sweep firing more often is a 400 unless its body says allowFrequent: true",
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -233,5 +244,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,
     webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,
     maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
+    scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
   };
 }

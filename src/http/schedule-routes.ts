@@ -10,7 +10,8 @@ export function scheduleRoutes(service: ScheduleService): Route[] {
       path: "/v1/schedules/:name",
       role: "admin",
       body: true,
-      summary: "Create (201) or replace (200) a compliance sweep: {cron | every, timezone, rollout}",
+      summary:
+        "Create (201) or replace (200) a compliance sweep: {cron | every, timezone, allowFrequent, rollout}",
       schemas: { body: scheduleBodySchema },
       handle: async ({ params, body, caller }) => {
         const { created, schedule } = await service.put({ name: params.name ?? "", body, caller });

@@ -5,6 +5,7 @@ import type { RolloutJobData } from "../queue/queue-names.js";
 import { assertKnownGateway } from "../service/gateway-check.js";
 import { notFound, ServiceError } from "../service/service-error.js";
 import { parseOrThrow } from "../service/validation.js";
+import { frequencyProblem } from "./frequency.js";
 import type { ScheduleRun, StoredSchedule } from "./schedule-store.js";
 import { scheduleBodySchema, scheduleNameSchema } from "./schema.js";
 import { fireSweep, type SweepDeps } from "./sweep.js";
@@ -13,6 +14,8 @@ import { nextSweepRun, removeSweepScheduler, upsertSweepScheduler } from "./swee
 export interface ScheduleServiceDeps extends SweepDeps {
   gateways: ReadonlyMap<string, unknown>;
   control: Queue<RolloutJobData>;
+  /** ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS */
+  minIntervalSeconds: number;
 }
 
 const selfLink = (name: string) => `/v1/schedules/${name}`;
@@ -47,6 +50,8 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       cron: definition.cron ?? null,
       every: definition.every ?? null,
       timezone: definition.timezone,
+      // Stored before the flag existed: such a sweep was never checked against the minimum.
+      allowFrequent: definition.allowFrequent ?? false,
       rollout: definition.rollout,
       createdAt: schedule.createdAt,
       createdBy: schedule.createdBy,
@@ -90,6 +95,10 @@ export function scheduleService(deps: ScheduleServiceDeps) {
     async put(input: { name: string; body: unknown; caller: Caller }) {
       const name = parseName(input.name);
       const definition = parseOrThrow(scheduleBodySchema, input.body, "schedule");
+      const tooFrequent = frequencyProblem(definition, deps.minIntervalSeconds);
+      if (tooFrequent !== undefined) {
+        throw new ServiceError("validation_failed", "schedule is invalid: it fires too often", [tooFrequent]);
+      }
       assertKnownGateway(deps.gateways, definition.rollout.gateway, "rollout.gateway");
       // Definition first: a scheduler without one fires into nothing, never the other way round.
       const created = await store.put(name, definition, input.caller.name, new Date());
