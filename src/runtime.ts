@@ -136,6 +136,7 @@ export async function startRuntime(
           events: sweepEventSink,
           gateways: config.gateways,
           control: queues.control,
+          maxSchedules: config.maxSchedules,
           minIntervalSeconds: config.scheduleMinIntervalSeconds,
         }),
       ),

@@ -3,14 +3,16 @@ import { AUDIT, sweepBody } from "./helpers/schedules.js";
 import { type Harness, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
-describe("compliance sweeps: cron forms and frequency", () => {
+const MAX_SCHEDULES = 4;
+
+describe("compliance sweeps: cron forms, frequency, count and paging", () => {
   let h: Harness;
   beforeAll(async () => {
     // Only the API: no firing of these sweeps happens while the test runs.
     h = await startHarness(
       "schedule-limits",
       { projects: 1, proxiesPerProject: 1 },
-      { ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: "300" },
+      { ENFORCER_MAX_SCHEDULES: String(MAX_SCHEDULES), ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: "300" },
       { mode: "api" },
     );
     // Request connections fail fast instead of queueing: wait until Redis is connected.
@@ -109,6 +111,67 @@ describe("compliance sweeps: cron forms and frequency", () => {
       expect(schema.properties.allowFrequent).toMatchObject({ type: "boolean", default: false });
       expect(schema.properties.allowFrequent.description).toMatch(/ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS/);
       expect(schema.properties.cron.description).toMatch(/@hourly/);
+    });
+  });
+
+  describe(`holds at most ENFORCER_MAX_SCHEDULES (${MAX_SCHEDULES}) sweeps`, () => {
+    it("refuses one more with a 409 naming the limit, replaces existing ones, and takes one after a delete", async () => {
+      for (let i = 1; i <= MAX_SCHEDULES; i++) expect((await put(`s${i}`, sweepBody())).status).toBe(201);
+      const over = await put("one-more", sweepBody());
+      expect(over.status).toBe(409);
+      expect(over.body).toMatchObject({
+        error: "conflict",
+        message: expect.stringMatching(new RegExp(`${MAX_SCHEDULES}.*ENFORCER_MAX_SCHEDULES`)),
+      });
+      expect(await names()).not.toContain("one-more");
+      expect((await h.api("GET", "/v1/schedules/one-more")).status).toBe(404);
+
+      // Replacing one that exists is always allowed.
+      const replaced = await put("s1", sweepBody({ cron: "30 4 * * *" }));
+      expect(replaced.status).toBe(200);
+      expect(replaced.body.cron).toBe("30 4 * * *");
+
+      expect((await h.api("DELETE", "/v1/schedules/s2")).status).toBe(204);
+      expect((await put("one-more", sweepBody())).status).toBe(201);
+    });
+
+    it("lets only one of many concurrent creations take the last place", async () => {
+      for (let i = 1; i < MAX_SCHEDULES; i++) expect((await put(`c${i}`, sweepBody())).status).toBe(201);
+      const racers = await Promise.all(["r1", "r2", "r3", "r4"].map((name) => put(name, sweepBody())));
+      expect(racers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+      expect(await names()).toHaveLength(MAX_SCHEDULES);
+    });
+  });
+
+  describe("pages GET /v1/schedules", () => {
+    it("in name order, limit at a time, with nextCursor until the last page", async () => {
+      const created = ["b", "d", "a", "c"];
+      for (const name of created) expect((await put(name, sweepBody())).status).toBe(201);
+      const first = await h.api("GET", "/v1/schedules?limit=3");
+      expect(first.status).toBe(200);
+      expect(first.body.items.map((s: { name: string }) => s.name)).toEqual(["a", "b", "c"]);
+      expect(first.body.nextCursor).toBe("c");
+      const second = await h.api("GET", `/v1/schedules?limit=3&cursor=${first.body.nextCursor}`);
+      expect(second.body).toMatchObject({
+        items: [expect.objectContaining({ name: "d" })],
+        nextCursor: null,
+      });
+      // The default page holds them all.
+      expect((await h.api("GET", "/v1/schedules")).body.nextCursor).toBeNull();
+    });
+
+    it.each([
+      ["limit=0", "query.limit"],
+      ["limit=1001", "query.limit"],
+      ["limit=ten", "query.limit"],
+      ["limit=1&limit=2", "query.limit"],
+      ["cursor=a.b", "query.cursor"],
+      ["cursor=", "query.cursor"],
+      ["colour=red", "query.colour"],
+    ])("refuses %s", async (query, field) => {
+      const res = await h.api("GET", `/v1/schedules?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.details.map((d: { path: string }) => d.path)).toContain(field);
     });
   });
 });

@@ -78,7 +78,7 @@ describe("compliance sweeps (one process)", () => {
     });
 
     it("left no definition and no job scheduler behind", async () => {
-      expect((await h.api("GET", "/v1/schedules")).body).toEqual({ items: [] });
+      expect((await h.api("GET", "/v1/schedules")).body).toEqual({ items: [], nextCursor: null });
       expect((await h.api("GET", "/v1/schedules/bad-one")).status).toBe(404);
       expect(await redis.keys(`${h.prefix}:schedule*`)).toEqual([]);
       expect((await jobSchedulers()).filter((id) => id.startsWith("sweep."))).toEqual([]);

@@ -44,6 +44,8 @@ export interface Config {
   webhookBackoffMs: number;
   /** Event streams (`GET /v1/rollouts/{id}/events`) one caller may hold open at once. */
   maxStreamsPerCaller: number;
+  /** Compliance sweeps that may exist at once. */
+  maxSchedules: number;
   /** Sweeps may not fire more often than this unless their body says `allowFrequent`. */
   scheduleMinIntervalSeconds: number;
 }
@@ -84,6 +86,10 @@ const envSchema = z.object({
     .describe(
       "Event streams (GET /v1/rollouts/{id}/events) one caller may hold open at once; more get a 429",
     ),
+  ENFORCER_MAX_SCHEDULES: positiveInt
+    .max(100_000)
+    .default(1000)
+    .describe("Compliance sweeps that may exist at once; creating one more is a 409 (replacing one is not)"),
   ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: z.coerce
     .number()
     .int()
@@ -244,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,
     webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,
     maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
+    maxSchedules: e.ENFORCER_MAX_SCHEDULES,
     scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
   };
 }

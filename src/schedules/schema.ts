@@ -88,3 +88,11 @@ export const scheduleBodySchema = z
 
 /** A validated schedule definition, as stored. */
 export type ScheduleDefinition = z.infer<typeof scheduleBodySchema>;
+
+/** `GET /v1/schedules`: pages in name order; `cursor` is the previous page's nextCursor. */
+export const scheduleListQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: scheduleNameSchema.optional().describe("nextCursor of the previous page"),
+  })
+  .strict();
