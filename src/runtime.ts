@@ -158,6 +158,8 @@ export async function startRuntime(
           events: sweepEventSink,
           gateways: config.gateways,
           control: queues.control,
+          maxSchedules: config.maxSchedules,
+          minIntervalSeconds: config.scheduleMinIntervalSeconds,
         }),
       ),
     );

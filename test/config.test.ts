@@ -23,6 +23,9 @@ describe("configuration", () => {
       workerConcurrency: 16,
       logLevel: "info",
       authDisabled: false,
+      maxStreamsPerCaller: 10,
+      maxSchedules: 1000,
+      scheduleMinIntervalSeconds: 60,
     });
     expect(c.gateways.size).toBe(0);
   });
@@ -34,6 +37,9 @@ describe("configuration", () => {
     [{ ENFORCER_WORKER_CONCURRENCY: "0" }, "ENFORCER_WORKER_CONCURRENCY"],
     [{ ENFORCER_AUTH: "off" }, "ENFORCER_AUTH"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ ENFORCER_MAX_STREAMS_PER_CALLER: "0" }, "ENFORCER_MAX_STREAMS_PER_CALLER"],
+    [{ ENFORCER_MAX_SCHEDULES: "-1" }, "ENFORCER_MAX_SCHEDULES"],
+    [{ ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: "1.5" }, "ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS"],
     [{ APINIZER_BASE_URL: "http://manager" }, "APINIZER_TOKEN"],
     [{ ENFORCER_API_TOKENS: "root:bob:long-enough-secret" }, "ENFORCER_API_TOKENS"],
     [{ ENFORCER_API_TOKENS: "" }, "ENFORCER_API_TOKENS"],

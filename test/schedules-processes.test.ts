@@ -2,12 +2,12 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTROL_QUEUE, jobIds } from "../src/queue/queue-names.js";
 import { type ServiceProcess, spawnService } from "./helpers/process.js";
-import { rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
+import { everySecond, rolloutsOf, runsOf } from "./helpers/schedules.js";
 import { type Harness, harnessEnv, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
 const WORKER_READY = /workers started/;
-const EVERY_SECOND = sweepBody({ cron: "* * * * * *" });
+const EVERY_SECOND = everySecond();
 
 describe("compliance sweeps across processes", () => {
   let h: Harness;

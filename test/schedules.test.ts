@@ -1,9 +1,11 @@
+import { QueueEvents } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTROL_QUEUE, jobIds } from "../src/queue/queue-names.js";
 import { Queues } from "../src/queue/queues.js";
 import { REDIS_URL } from "./helpers/redis.js";
-import { AUDIT, auditOf, rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
+import { AUDIT, auditOf, everySecond, rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
 import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -76,7 +78,7 @@ describe("compliance sweeps (one process)", () => {
     });
 
     it("left no definition and no job scheduler behind", async () => {
-      expect((await h.api("GET", "/v1/schedules")).body).toEqual({ items: [] });
+      expect((await h.api("GET", "/v1/schedules")).body).toEqual({ items: [], nextCursor: null });
       expect((await h.api("GET", "/v1/schedules/bad-one")).status).toBe(404);
       expect(await redis.keys(`${h.prefix}:schedule*`)).toEqual([]);
       expect((await jobSchedulers()).filter((id) => id.startsWith("sweep."))).toEqual([]);
@@ -202,9 +204,7 @@ describe("compliance sweeps (one process)", () => {
   });
 
   it("fires on a per-second cron: one rollout per slot", async () => {
-    expect(
-      (await h.api("PUT", "/v1/schedules/every-second", sweepBody({ cron: "* * * * * *" }))).status,
-    ).toBe(201);
+    expect((await h.api("PUT", "/v1/schedules/every-second", everySecond())).status).toBe(201);
     const runs = await waitFor("two rollouts of the sweep", async () => {
       const created = (await runsOf(h, "every-second")).filter((r) => r.rolloutId !== null);
       return created.length >= 2 ? created : undefined;
@@ -219,11 +219,51 @@ describe("compliance sweeps (one process)", () => {
     expect(rollouts.every((r) => r.dryRun)).toBe(true);
   });
 
+  it("records each firing's own slot as scheduledFor, for an interval sweep too", async () => {
+    const every = 2000;
+    // The slots BullMQ fires, from the ids of the scheduler's jobs as they start.
+    const events = new QueueEvents(CONTROL_QUEUE, { connection: { url: REDIS_URL }, prefix: h.prefix });
+    const jobPrefix = `repeat:${jobIds.sweepScheduler("interval")}:`;
+    const fired = new Set<string>();
+    events.on("active", ({ jobId }) => {
+      if (jobId.startsWith(jobPrefix))
+        fired.add(new Date(Number(jobId.slice(jobPrefix.length))).toISOString());
+    });
+    await events.waitUntilReady();
+    try {
+      const body = { every, allowFrequent: true, rollout: AUDIT };
+      expect((await h.api("PUT", "/v1/schedules/interval", body)).status).toBe(201);
+      const runs = await waitFor("three firings", async () => {
+        const recorded = await runsOf(h, "interval");
+        return recorded.length >= 3 ? recorded : undefined;
+      });
+      expect((await h.api("DELETE", "/v1/schedules/interval")).status).toBe(204);
+      await waitFor("the firings' job events", () => (fired.size >= runs.length ? true : undefined));
+
+      const slots = runs.map((run) => Date.parse(run.scheduledFor ?? ""));
+      for (const run of runs) {
+        expect([...fired]).toContain(run.scheduledFor);
+        // Fired at its slot or after, and before the next one: not the previous firing's time.
+        const late = Date.parse(run.at) - Date.parse(run.scheduledFor ?? "");
+        expect(late).toBeGreaterThanOrEqual(0);
+        expect(late).toBeLessThan(every);
+      }
+      // Newest first, one interval apart (or a multiple of it, had a slot been missed).
+      for (let i = 1; i < slots.length; i++) {
+        const gap = (slots[i - 1] ?? 0) - (slots[i] ?? 0);
+        expect(gap).toBeGreaterThan(0);
+        expect(gap % every).toBe(0);
+      }
+    } finally {
+      await events.close();
+    }
+  });
+
   it("skips (and records) a firing while its previous rollout still runs, never stacking them", async () => {
     // Every manager call takes a while, so one rollout spans several one-second slots.
     h.sim.state.update({ latencyMs: 700 });
     try {
-      const body = sweepBody({ cron: "* * * * * *", rollout: { ...AUDIT, dryRun: false } });
+      const body = everySecond({ rollout: { ...AUDIT, dryRun: false } });
       expect((await h.api("PUT", "/v1/schedules/slow", body)).status).toBe(201);
       const skip = await waitFor("a skipped firing", async () => {
         return (await runsOf(h, "slow")).find((r) => r.status === "skipped");

@@ -48,6 +48,12 @@ export interface Config {
   webhookTimeoutMs: number;
   /** First retry delay of a failed delivery; doubles with each attempt. */
   webhookBackoffMs: number;
+  /** Event streams (`GET /v1/rollouts/{id}/events`) one caller may hold open at once. */
+  maxStreamsPerCaller: number;
+  /** Compliance sweeps that may exist at once. */
+  maxSchedules: number;
+  /** Sweeps may not fire more often than this unless their body says `allowFrequent`. */
+  scheduleMinIntervalSeconds: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -93,6 +99,25 @@ const envSchema = z.object({
   ENFORCER_WEBHOOKS_FILE: z.string().min(1).optional(),
   ENFORCER_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   ENFORCER_WEBHOOK_BACKOFF_MS: positiveInt.default(2_000),
+  ENFORCER_MAX_STREAMS_PER_CALLER: positiveInt
+    .max(10_000)
+    .default(10)
+    .describe(
+      "Event streams (GET /v1/rollouts/{id}/events) one caller may hold open at once; more get a 429",
+    ),
+  ENFORCER_MAX_SCHEDULES: positiveInt
+    .max(100_000)
+    .default(1000)
+    .describe("Compliance sweeps that may exist at once; creating one more is a 409 (replacing one is not)"),
+  ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(60)
+    .describe(
+      "Shortest time between two firings of a compliance sweep, over its next firings; a sweep firing more often is a 400 unless its body says allowFrequent: true",
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -246,5 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: e.ENFORCER_WEBHOOKS_FILE === undefined ? [] : loadWebhooksFile(env, e.ENFORCER_WEBHOOKS_FILE),
     webhookTimeoutMs: e.ENFORCER_WEBHOOK_TIMEOUT_MS,
     webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,
+    maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
+    maxSchedules: e.ENFORCER_MAX_SCHEDULES,
+    scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
   };
 }

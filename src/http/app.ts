@@ -6,8 +6,10 @@ import type { Caller, Config, Role } from "../config/config.js";
 import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
 import { authenticator, requireRole } from "./auth.js";
+import { authFailureGuard } from "./auth-failures.js";
 import { errorHandler } from "./error-mapping.js";
 import type { Route, StreamReply } from "./route.js";
+import { StreamSlots } from "./stream-slots.js";
 
 export interface AppDeps {
   config: Config;
@@ -27,6 +29,8 @@ const hasBody = (req: Request) =>
 async function streamTo(res: Response, reply: StreamReply): Promise<void> {
   const aborted = new AbortController();
   res.on("close", () => aborted.abort());
+  // A client gone while the handler was still reading (its "close" came before the listener).
+  if (res.destroyed) aborted.abort();
   res.status(reply.status);
   res.flushHeaders();
   const write = async (chunk: string) => {
@@ -48,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, log, metrics } = deps;
   const authenticate = authenticator(config.callers, config.authDisabled);
   const json = express.json({ limit: config.bodyLimit, type: () => true });
+  const streams = new StreamSlots(config.maxStreamsPerCaller);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -56,6 +61,8 @@ export function createApp(deps: AppDeps): express.Express {
     const started = process.hrtime.bigint();
     const requestId = String(req.headers["x-request-id"] ?? randomUUID()).slice(0, 128);
     res.setHeader("X-Request-Id", requestId);
+    // On every answer, errors and the queue board included: a body is never run as another type.
+    res.setHeader("X-Content-Type-Options", "nosniff");
     res.on("finish", () => {
       const route = (req.route?.path as string | undefined) ?? "unmatched";
       const labels = { method: req.method, route, code: String(res.statusCode) };
@@ -85,17 +92,24 @@ export function createApp(deps: AppDeps): express.Express {
       },
       ...(route.body ? [json] : []),
       async (req: Request, res: Response) => {
-        const reply = await route.handle({
-          params: req.params as Record<string, string>,
-          query: req.query as Record<string, unknown>,
-          body: req.body,
-          caller: (res.locals.caller as Caller | undefined) ?? ANONYMOUS,
-          header: (name) => req.get(name),
-        });
-        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-        if ("stream" in reply) await streamTo(res, reply);
-        else if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
-        else res.status(reply.status).json(reply.body);
+        const caller = (res.locals.caller as Caller | undefined) ?? ANONYMOUS;
+        // Held until the stream ends or its client goes away.
+        const release = route.eventStream ? streams.take(caller.name) : undefined;
+        try {
+          const reply = await route.handle({
+            params: req.params as Record<string, string>,
+            query: req.query as Record<string, unknown>,
+            body: req.body,
+            caller,
+            header: (name) => req.get(name),
+          });
+          for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+          if ("stream" in reply) await streamTo(res, reply);
+          else if (typeof reply.body === "string") res.status(reply.status).send(reply.body);
+          else res.status(reply.status).json(reply.body);
+        } finally {
+          release?.();
+        }
       },
     ];
     app[route.method](route.path, ...handlers);
@@ -119,6 +133,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req) => {
     throw new ServiceError("not_found", `no route ${req.method} ${req.path}`);
   });
-  app.use(errorHandler(log));
+  app.use(authFailureGuard(log), errorHandler(log));
   return app;
 }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { type ErrorKind, ServiceError } from "../service/service-error.js";
+import { HttpRefusal } from "./http-refusal.js";
 
 export const STATUS_OF: Record<ErrorKind, number> = {
   validation_failed: 400,
@@ -11,6 +12,7 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -36,6 +38,27 @@ function fromBodyParser(error: { type?: string; message?: string }): ServiceErro
   }
 }
 
+const KIND_OF_STATUS = new Map(
+  Object.entries(STATUS_OF).map(([kind, status]) => [status, kind as ErrorKind]),
+);
+
+/**
+ * Whatever else express and its router raise with a 4xx status (http-errors style `status` or
+ * `statusCode`) is the caller's mistake: the contract's 4xx, never a 500. The router, for one,
+ * throws a URIError with status 400 for a path parameter that is not valid percent-encoding.
+ */
+function fromClientStatus(error: { status?: unknown; statusCode?: unknown }): ServiceError | undefined {
+  const status = Number(error.status ?? error.statusCode);
+  if (!(status >= 400 && status <= 499)) return undefined;
+  if (error instanceof URIError) {
+    return new ServiceError("validation_failed", "the path is not valid percent-encoding (%XX)", [
+      { path: "(path)", message: error.message },
+    ]);
+  }
+  const message = error instanceof Error ? error.message : "the request was refused";
+  return new ServiceError(KIND_OF_STATUS.get(status) ?? "validation_failed", message);
+}
+
 /** Redis unreachable (offline queue disabled on request connections): 503, not 500. */
 function isRedisDown(error: Error): boolean {
   return (
@@ -48,8 +71,10 @@ function isRedisDown(error: Error): boolean {
 
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
-  const parserError = fromBodyParser(error as { type?: string });
-  if (parserError) return parserError;
+  if (typeof error === "object" && error !== null) {
+    const clientError = fromBodyParser(error) ?? fromClientStatus(error);
+    if (clientError) return clientError;
+  }
   if (error instanceof Error && isRedisDown(error)) {
     return new ServiceError("unavailable", "the state store (Redis) is unavailable; try again shortly");
   }
@@ -67,6 +92,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    if (mapped instanceof HttpRefusal) res.set(mapped.headers);
     res
       .status(STATUS_OF[mapped.kind])
       .json({ error: mapped.kind, message: mapped.message, details: mapped.details });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STATUS_OF } from "./error-mapping.js";
 import type { Route } from "./route.js";
 
 const jsonSchema = (schema: z.ZodType) => {
@@ -13,21 +14,7 @@ const ERROR = {
   type: "object",
   required: ["error", "message", "details"],
   properties: {
-    error: {
-      type: "string",
-      enum: [
-        "validation_failed",
-        "unauthorized",
-        "forbidden",
-        "not_found",
-        "method_not_allowed",
-        "conflict",
-        "payload_too_large",
-        "unsupported_media_type",
-        "unavailable",
-        "internal",
-      ],
-    },
+    error: { type: "string", enum: Object.keys(STATUS_OF) },
     message: { type: "string" },
     details: {
       type: "array",

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
+import { bearerCheck } from "./auth.js";
 import type { Route } from "./route.js";
 
 const READY_TIMEOUT_MS = 1000;
@@ -10,6 +11,8 @@ export function opsRoutes(deps: {
   metrics: Metrics;
   metricsToken: string | undefined;
 }): Route[] {
+  const { metricsToken } = deps;
+  const checkMetricsToken = metricsToken === undefined ? undefined : bearerCheck([[metricsToken, true]]);
   return [
     {
       method: "get",
@@ -43,9 +46,7 @@ export function opsRoutes(deps: {
       role: null,
       summary: "Prometheus metrics (needs ENFORCER_METRICS_TOKEN as bearer when that is set)",
       handle: async ({ header }) => {
-        if (deps.metricsToken !== undefined && header("authorization") !== `Bearer ${deps.metricsToken}`) {
-          throw new ServiceError("unauthorized", "the metrics token is missing or wrong");
-        }
+        checkMetricsToken?.(header("authorization"));
         return {
           status: 200,
           body: await deps.metrics.registry.metrics(),

@@ -64,7 +64,9 @@ export function rolloutRoutes(service: RolloutService): Route[] {
       method: "get",
       path: "/v1/rollouts/:id/events",
       role: "viewer",
-      summary: "Server-sent events: the rollout on every change, ending with its terminal status",
+      eventStream: true,
+      summary:
+        "Server-sent events: the rollout on every change, ending with its terminal status (429 beyond the caller's open-stream cap)",
       handle: async ({ params }) => {
         const id = params.id ?? "";
         await service.get(id); // 404 before the stream starts

@@ -34,6 +34,8 @@ export interface Route {
   role: Role | null;
   /** takes a JSON body */
   body?: boolean;
+  /** a long-lived event stream: counts against the caller's ENFORCER_MAX_STREAMS_PER_CALLER */
+  eventStream?: boolean;
   summary: string;
   /** The schemas the handler validates with; the OpenAPI document is generated from them. */
   schemas?: { body?: z.ZodType; query?: z.ZodType };

@@ -1,5 +1,5 @@
 import type { ScheduleService } from "../schedules/schedule-service.js";
-import { scheduleBodySchema } from "../schedules/schema.js";
+import { scheduleBodySchema, scheduleListQuerySchema } from "../schedules/schema.js";
 import type { Route } from "./route.js";
 
 /** Compliance sweeps (contract §3.6): admin only, reading included, since they hold rollout bodies. */
@@ -10,7 +10,8 @@ export function scheduleRoutes(service: ScheduleService): Route[] {
       path: "/v1/schedules/:name",
       role: "admin",
       body: true,
-      summary: "Create (201) or replace (200) a compliance sweep: {cron | every, timezone, rollout}",
+      summary:
+        "Create (201) or replace (200) a compliance sweep: {cron | every, timezone, allowFrequent, rollout}; 409 beyond ENFORCER_MAX_SCHEDULES",
       schemas: { body: scheduleBodySchema },
       handle: async ({ params, body, caller }) => {
         const { created, schedule } = await service.put({ name: params.name ?? "", body, caller });
@@ -25,8 +26,10 @@ export function scheduleRoutes(service: ScheduleService): Route[] {
       method: "get",
       path: "/v1/schedules",
       role: "admin",
-      summary: "List compliance sweeps with their next run time",
-      handle: async () => ({ status: 200, body: await service.list() }),
+      summary:
+        "List compliance sweeps with their next run time, in name order (page on with cursor=nextCursor)",
+      schemas: { query: scheduleListQuerySchema },
+      handle: async ({ query }) => ({ status: 200, body: await service.list(query) }),
     },
     {
       method: "get",

@@ -1,4 +1,5 @@
 import type { Job } from "bullmq";
+import { sweepSlot } from "../schedules/sweep-scheduler.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { type PlannerDeps, planRollout } from "./planner.js";
 import { type PrunerDeps, pruneRollouts } from "./pruner.js";
@@ -35,7 +36,7 @@ export function controlProcessor(deps: ControlProcessorDeps) {
         return;
       case JOB.sweep:
         // A scheduler job carries its slot; a job run twice (stalled) carries the same one.
-        return deps.sweep(job.data.schedule ?? "", job.opts.prevMillis ?? job.timestamp);
+        return deps.sweep(job.data.schedule ?? "", sweepSlot(job));
       default:
         deps.log.warn({ name: job.name }, "unknown control job ignored");
     }

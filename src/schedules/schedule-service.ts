@@ -5,14 +5,19 @@ import type { RolloutJobData } from "../queue/queue-names.js";
 import { assertKnownGateway } from "../service/gateway-check.js";
 import { notFound, ServiceError } from "../service/service-error.js";
 import { parseOrThrow } from "../service/validation.js";
+import { frequencyProblem } from "./frequency.js";
 import type { ScheduleRun, StoredSchedule } from "./schedule-store.js";
-import { scheduleBodySchema, scheduleNameSchema } from "./schema.js";
+import { scheduleBodySchema, scheduleListQuerySchema, scheduleNameSchema } from "./schema.js";
 import { fireSweep, type SweepDeps } from "./sweep.js";
 import { nextSweepRun, removeSweepScheduler, upsertSweepScheduler } from "./sweep-scheduler.js";
 
 export interface ScheduleServiceDeps extends SweepDeps {
   gateways: ReadonlyMap<string, unknown>;
   control: Queue<RolloutJobData>;
+  /** ENFORCER_MAX_SCHEDULES */
+  maxSchedules: number;
+  /** ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS */
+  minIntervalSeconds: number;
 }
 
 const selfLink = (name: string) => `/v1/schedules/${name}`;
@@ -47,6 +52,8 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       cron: definition.cron ?? null,
       every: definition.every ?? null,
       timezone: definition.timezone,
+      // Stored before the flag existed: such a sweep was never checked against the minimum.
+      allowFrequent: definition.allowFrequent ?? false,
       rollout: definition.rollout,
       createdAt: schedule.createdAt,
       createdBy: schedule.createdBy,
@@ -90,20 +97,34 @@ export function scheduleService(deps: ScheduleServiceDeps) {
     async put(input: { name: string; body: unknown; caller: Caller }) {
       const name = parseName(input.name);
       const definition = parseOrThrow(scheduleBodySchema, input.body, "schedule");
+      const tooFrequent = frequencyProblem(definition, deps.minIntervalSeconds);
+      if (tooFrequent !== undefined) {
+        throw new ServiceError("validation_failed", "schedule is invalid: it fires too often", [tooFrequent]);
+      }
       assertKnownGateway(deps.gateways, definition.rollout.gateway, "rollout.gateway");
       // Definition first: a scheduler without one fires into nothing, never the other way round.
-      const created = await store.put(name, definition, input.caller.name, new Date());
+      const outcome = await store.put(name, definition, input.caller.name, new Date(), deps.maxSchedules);
+      if (outcome === "full") {
+        throw new ServiceError(
+          "conflict",
+          `there are ${deps.maxSchedules} schedules already, the most allowed (ENFORCER_MAX_SCHEDULES); delete one or replace an existing one`,
+        );
+      }
+      const created = outcome === "created";
       await upsertSweepScheduler(control, name, definition);
       await deps.events.called(input.caller.name, "put", name, { detail: created ? "created" : "replaced" });
       return { created, schedule: await detail(await load(name)) };
     },
 
-    async list() {
-      const schedules = await Promise.all((await store.names()).map((name) => store.get(name)));
+    /** A page of sweeps in name order; `nextCursor` is null on the last one. */
+    async list(query: Record<string, unknown>) {
+      const { limit, cursor } = parseOrThrow(scheduleListQuerySchema, query, "query", "query");
+      const page = await store.namesAfter(cursor, limit);
+      const schedules = await Promise.all(page.names.map((name) => store.get(name)));
       const items = await Promise.all(
         schedules.filter((s): s is StoredSchedule => s !== undefined).map(summary),
       );
-      return { items };
+      return { items, nextCursor: page.more ? (page.names.at(-1) ?? null) : null };
     },
 
     async get(name: string) {

@@ -38,6 +38,17 @@ export interface StoredSchedule {
   lastRollout?: string;
 }
 
+// A new sweep only while there are fewer than ARGV[5]; replacing one is always allowed.
+const PUT = `
+if redis.call('sismember', KEYS[2], ARGV[1]) == 0 and redis.call('scard', KEYS[2]) >= tonumber(ARGV[5]) then
+  return -1
+end
+redis.call('hset', KEYS[1], 'definition', ARGV[2], 'updatedAt', ARGV[3], 'updatedBy', ARGV[4])
+local created = redis.call('hsetnx', KEYS[1], 'createdAt', ARGV[3])
+redis.call('hsetnx', KEYS[1], 'createdBy', ARGV[4])
+redis.call('sadd', KEYS[2], ARGV[1])
+return created`;
+
 // A firing that finishes after its schedule was deleted must not bring a half record back.
 const RECORD = `
 if redis.call('exists', KEYS[1]) == 0 then return 0 end
@@ -54,6 +65,7 @@ return 0`;
 /** Redis persistence of compliance sweeps: a hash per sweep, a set of names, a capped run list. */
 export class ScheduleStore {
   readonly keys: Keys;
+  private readonly putScript: RedisScript<number>;
   private readonly recordScript: RedisScript<number>;
   private readonly unlockScript: RedisScript<number>;
 
@@ -62,23 +74,33 @@ export class ScheduleStore {
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
+    this.putScript = defineScript(redis, "enforcerSchedulePut", PUT, 2);
     // No numberOfKeys on RECORD: the slot marker is passed only for scheduled firings.
     this.recordScript = defineScript(redis, "enforcerScheduleRecord", RECORD);
     this.unlockScript = defineScript(redis, "enforcerScheduleUnlock", UNLOCK, 1);
   }
 
-  /** Creates or replaces the definition; the sweep's history and last rollout stay. */
-  async put(name: string, definition: ScheduleDefinition, by: string, now: Date): Promise<boolean> {
-    const key = this.keys.schedule(name);
-    const at = now.toISOString();
-    const replies = await this.redis
-      .multi()
-      .hset(key, { definition: JSON.stringify(definition), updatedAt: at, updatedBy: by })
-      .hsetnx(key, "createdAt", at)
-      .hsetnx(key, "createdBy", by)
-      .sadd(this.keys.schedules, name)
-      .exec();
-    return replies?.[1]?.[1] === 1;
+  /**
+   * Creates or replaces the definition; the sweep's history and last rollout stay. A new sweep
+   * is refused ("full") when `max` sweeps exist already.
+   */
+  async put(
+    name: string,
+    definition: ScheduleDefinition,
+    by: string,
+    now: Date,
+    max: number,
+  ): Promise<"created" | "replaced" | "full"> {
+    const reply = await this.putScript(
+      this.keys.schedule(name),
+      this.keys.schedules,
+      name,
+      JSON.stringify(definition),
+      now.toISOString(),
+      by,
+      max,
+    );
+    return reply === -1 ? "full" : reply === 1 ? "created" : "replaced";
   }
 
   async get(name: string): Promise<StoredSchedule | undefined> {
@@ -97,6 +119,12 @@ export class ScheduleStore {
 
   async names(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.schedules)).sort();
+  }
+
+  /** A page of names in order, those after `cursor` (a name); at most ENFORCER_MAX_SCHEDULES exist. */
+  async namesAfter(cursor: string | undefined, limit: number): Promise<{ names: string[]; more: boolean }> {
+    const after = (await this.names()).filter((name) => cursor === undefined || name > cursor);
+    return { names: after.slice(0, limit), more: after.length > limit };
   }
 
   /** Removes the definition and its history; false when there was none. */

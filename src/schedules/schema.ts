@@ -19,13 +19,27 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** The parser BullMQ fires with, so a pattern accepted here is one BullMQ can schedule. */
+/** The macros cron-parser (and so BullMQ) knows that name a usual period; not `@midnight`. */
+const CRON_MACROS = ["@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually"];
+
+export const CRON_FORMS = `5 fields (minute hour day-of-month month day-of-week, e.g. 0 3 * * *), 6 with seconds first (e.g. 0 0 3 * * *), or one of ${CRON_MACROS.join(" ")}`;
+
+/**
+ * cron-parser fills missing fields in (`0 3 * *` would fire every minute of the 3rd) and picks
+ * a random value for `H` at every parse (BullMQ parses again for each slot): neither is allowed.
+ * The rest is left to the parser BullMQ fires with, so a pattern accepted here is one it can run.
+ */
 function cronProblem(expression: string): string | undefined {
+  const fields = expression.split(/\s+/).length;
+  if (!CRON_MACROS.includes(expression) && fields !== 5 && fields !== 6) return `use ${CRON_FORMS}`;
+  // An H on its own, not the h of a day or month name such as THU.
+  if (/(?<![a-z])H(?![a-z])/i.test(expression))
+    return `H (hashed) values are not supported: use ${CRON_FORMS}`;
   try {
     CronExpressionParser.parse(expression, { tz: "UTC" }).next();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return `${error instanceof Error ? error.message : String(error)}; use ${CRON_FORMS}`;
   }
 }
 
@@ -41,14 +55,22 @@ export const scheduleBodySchema = z
         if (problem !== undefined)
           ctx.addIssue({ code: "custom", message: `not a valid cron expression: ${problem}` });
       })
-      .optional(),
+      .optional()
+      .describe(`When the sweep fires, in \`timezone\`: ${CRON_FORMS}`),
     /** Extension of the contract: a plain interval in milliseconds instead of a cron expression. */
     every: z
       .number()
       .int()
       .min(1000)
       .max(366 * 24 * 3600 * 1000)
-      .optional(),
+      .optional()
+      .describe("Instead of cron: fire every this many milliseconds"),
+    allowFrequent: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Allow the sweep to fire more often than the service's minimum interval (ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS, 60 s unless configured), measured over its next firings",
+      ),
     timezone: z
       .string()
       .min(1)
@@ -66,3 +88,11 @@ export const scheduleBodySchema = z
 
 /** A validated schedule definition, as stored. */
 export type ScheduleDefinition = z.infer<typeof scheduleBodySchema>;
+
+/** `GET /v1/schedules`: pages in name order; `cursor` is the previous page's nextCursor. */
+export const scheduleListQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: scheduleNameSchema.optional().describe("nextCursor of the previous page"),
+  })
+  .strict();

@@ -1,4 +1,4 @@
-import type { Queue } from "bullmq";
+import type { Job, Queue } from "bullmq";
 import { JOB, jobIds, type RolloutJobData } from "../queue/queue-names.js";
 import type { ScheduleStore } from "./schedule-store.js";
 import type { ScheduleDefinition } from "./schema.js";
@@ -22,6 +22,16 @@ export async function upsertSweepScheduler(
 
 export async function removeSweepScheduler(control: Queue<RolloutJobData>, name: string): Promise<void> {
   await control.removeJobScheduler(jobIds.sweepScheduler(name));
+}
+
+/**
+ * The slot (ms) a sweep job fires for. BullMQ names a scheduler's jobs `repeat:<id>:<slot>`; its
+ * `prevMillis` is set for cron patterns only, and `timestamp` is when the job was queued, which
+ * for an `every` sweep is when the previous slot's job ran: that slot's time, not this one's.
+ */
+export function sweepSlot(job: Pick<Job, "id" | "opts" | "timestamp">): number {
+  const slot = Number(/^repeat:.+:(\d+)$/.exec(job.id ?? "")?.[1]);
+  return Number.isSafeInteger(slot) ? slot : (job.opts.prevMillis ?? job.timestamp);
 }
 
 /** When the sweep fires next (ISO), or null when BullMQ has no slot for it. */

@@ -8,6 +8,7 @@ export type ErrorKind =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "too_many_requests"
   | "unavailable"
   | "internal";
 

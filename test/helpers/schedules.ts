@@ -32,6 +32,10 @@ export const sweepBody = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** A sweep firing every second: far above the service's minimum interval, so it says it means it. */
+export const everySecond = (over: Record<string, unknown> = {}) =>
+  sweepBody({ cron: "* * * * * *", allowFrequent: true, ...over });
+
 /** Rollouts a sweep created, newest first. */
 export async function rolloutsOf(h: Api, name: string): Promise<RolloutItem[]> {
   const { body } = await h.api("GET", "/v1/rollouts?limit=1000");
