@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { AuditLog } from "./audit/audit-log.js";
@@ -140,7 +139,13 @@ export async function startRuntime(
   // The request connection fails fast instead of queueing: give it a moment to connect, so the
   // first requests after start-up are not refused (a Redis that is down still lets the API start).
   if (requestRedis.status !== "ready") {
-    await Promise.race([once(requestRedis, "ready"), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      requestRedis.once("ready", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   const mounts: NonNullable<AppDeps["mounts"]> = [];
