@@ -1,22 +1,28 @@
-// `npm run bench`: end-to-end rollout throughput against a bare HTTP loop at the same concurrency,
-// intake time of a 100k-target rollout, Redis memory per target and peak worker RSS.
+// `npm run bench`: end-to-end rollout throughput and cost per target against a bare HTTP loop
+// at the same concurrency, measured in the same run; then the intake of a 100k-target rollout.
 // Sizes: BENCH_TARGETS (default 5000), BENCH_INTAKE_TARGETS (100000), BENCH_LATENCY_MS (20),
-// BENCH_CONCURRENCY (16), REDIS_URL.
+// BENCH_CONCURRENCY (comma-separated, default "16,64"), BENCH_MODES ("per-proxy,batch"),
+// BENCH_RUNS (1), REDIS_URL. Run it on a quiet machine: Redis counters are server-wide.
 import { randomBytes } from "node:crypto";
-import { cpus, totalmem } from "node:os";
-import { Queue } from "bullmq";
+import { writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadConfig } from "../src/config/config.js";
 import { startRuntime } from "../src/runtime.js";
 import { dropPrefix } from "../src/store/drop-prefix.js";
 import { bareLoop } from "./baseline.js";
-import { BENCH_TOKEN, type Child, peakRss, startChild, startSimulatorProcess } from "./processes.js";
+import { processCpuSeconds, redisCounters } from "./cost.js";
+import { BENCH_TOKEN, peakRss, startChild, startSimulatorProcess } from "./processes.js";
 
 const N = Number(process.env.BENCH_TARGETS ?? 5000);
 const INTAKE_N = Number(process.env.BENCH_INTAKE_TARGETS ?? 100_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,64").split(",").map(Number);
+const MODES = (process.env.BENCH_MODES ?? "per-proxy,batch").split(",") as Mode[];
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const BATCH = 16;
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CALLER = "bench-caller-secret";
 const POLICY = {
@@ -29,33 +35,56 @@ const POLICY = {
   },
 };
 
+type Mode = "per-proxy" | "batch";
+
 const redis = new Redis(REDIS_URL);
 const usedMemory = async () =>
   Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? Number.NaN);
 
-function serviceEnv(simulatorUrl: string, prefix: string): Record<string, string> {
+/** The service's environment; the gateway's settings come from a gateways file (batch mode needs one). */
+function serviceEnv(
+  simulatorUrl: string,
+  prefix: string,
+  concurrency: number,
+  mode: Mode,
+): Record<string, string> {
+  const file = join(tmpdir(), `bench-gateways-${prefix}.json`);
+  const gateway = {
+    name: "default",
+    baseUrl: simulatorUrl,
+    tokenEnv: "BENCH_GATEWAY_TOKEN",
+    rateLimitPerSecond: 100_000,
+    concurrency,
+    ...(mode === "batch" ? { targetsPerJob: BATCH } : {}),
+  };
+  writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
   return {
     REDIS_URL,
     PORT: "0",
     HOST: "127.0.0.1",
     ENFORCER_QUEUE_PREFIX: prefix,
-    APINIZER_BASE_URL: simulatorUrl,
-    APINIZER_TOKEN: BENCH_TOKEN,
+    ENFORCER_GATEWAYS_FILE: file,
+    BENCH_GATEWAY_TOKEN: BENCH_TOKEN,
     ENFORCER_API_TOKENS: `admin:bench:${CALLER}`,
-    ENFORCER_WORKER_CONCURRENCY: String(CONCURRENCY),
-    ENFORCER_RATE_LIMIT_PER_SECOND: "100000",
+    ENFORCER_WORKER_CONCURRENCY: String(concurrency),
     ENFORCER_BODY_LIMIT: "32mb",
     LOG_LEVEL: "warn",
   };
 }
 
-async function api(base: string, method: string, path: string, body?: unknown) {
+interface Rollout {
+  id: string;
+  status: string;
+  counts: { succeeded: number; total: number };
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<Rollout> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${CALLER}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return (await res.json()) as { id: string; status: string; counts: { succeeded: number } };
+  return (await res.json()) as Rollout;
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 600_000): Promise<T> {
@@ -68,48 +97,64 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 600_000
   }
 }
 
-async function endToEnd() {
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+interface Measured {
+  rate: number;
+  baseRate: number;
+  commands: number;
+  redisCpuMs: number;
+  serviceCpuMs: number;
+  loopCpuMs: number;
+  bytesPerTarget: number;
+  rss: number;
+}
+
+/** One rollout of N proxies through one `npm start`-style process, beside the bare loop. */
+async function endToEnd(simulatorUrl: string, concurrency: number, mode: Mode): Promise<Measured> {
   const projects = 5;
-  const sim = await startSimulatorProcess([
-    "--projects",
-    String(projects),
-    "--proxies-per-project",
-    String(Math.ceil(N / projects)),
-    "--latency-ms",
-    String(LATENCY_MS),
-  ]);
   const targets = Array.from({ length: N }, (_, i) => ({
     project: `project-${String(Math.floor(i / (N / projects)) + 1).padStart(3, "0")}`,
     proxy: `proxy-${String(i + 1).padStart(5, "0")}`,
   }));
-  const baseline = await bareLoop(sim.url, BENCH_TOKEN, targets, POLICY.mtls, CONCURRENCY);
+  const loopCpu = process.cpuUsage();
+  const baseline = await bareLoop(simulatorUrl, BENCH_TOKEN, targets, POLICY.mtls, concurrency);
+  const loopUsage = process.cpuUsage(loopCpu);
 
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(sim.url, prefix);
-  const runtime = await startRuntime(loadConfig(env), "api", pino({ level: "warn" }));
-  const worker: Child = await startChild(
-    ["src/main.ts", "worker"],
-    { ...env, LOG_LEVEL: "info" },
-    /workers started/,
-  );
+  const env = serviceEnv(simulatorUrl, prefix, concurrency, mode);
+  const service = await startChild(["src/main.ts", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
+  const url = /"url":"(http:\/\/[^"]+)"/.exec(service.output.join(""))?.[1] ?? "";
+  const pid = service.process.pid ?? 0;
   const memoryBefore = await usedMemory();
+  const redisBefore = await redisCounters(redis);
+  const cpuBefore = processCpuSeconds(pid);
   const started = performance.now();
-  const created = await api(runtime.url ?? "", "POST", "/v1/rollouts", {
-    policy: POLICY,
-    targets: { projects: ["*"] },
-  });
+  const created = await api(url, "POST", "/v1/rollouts", { policy: POLICY, targets: { projects: ["*"] } });
   const done = await until(async () => {
-    const r = await api(runtime.url ?? "", "GET", `/v1/rollouts/${created.id}`);
+    const r = await api(url, "GET", `/v1/rollouts/${created.id}`);
     return ["succeeded", "failed", "paused"].includes(r.status) ? r : undefined;
   });
   const seconds = (performance.now() - started) / 1000;
+  const serviceCpu = processCpuSeconds(pid) - cpuBefore;
+  const redisAfter = await redisCounters(redis);
   const bytesPerTarget = ((await usedMemory()) - memoryBefore) / N;
-  const rss = peakRss(worker.process.pid ?? 0);
-  await worker.stop();
-  await runtime.stop();
-  await sim.child.stop();
+  const rss = peakRss(pid);
+  await service.stop();
   await dropPrefix(redis, prefix);
-  return { baseline, seconds, done, bytesPerTarget, rss };
+  if (done.status !== "succeeded") throw new Error(`rollout ended ${done.status}`);
+  return {
+    rate: done.counts.succeeded / seconds,
+    baseRate: baseline.ok / baseline.seconds,
+    // Polling the rollout costs a few commands per 50 ms: small next to N targets, and counted.
+    commands: (redisAfter.calls - redisBefore.calls) / N,
+    redisCpuMs: ((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) / N,
+    serviceCpuMs: (serviceCpu * 1000) / N,
+    loopCpuMs: (loopUsage.user + loopUsage.system) / 1000 / N,
+    bytesPerTarget,
+    rss,
+  };
 }
 
 async function intake() {
@@ -121,11 +166,9 @@ async function intake() {
     String(INTAKE_N / projects),
   ]);
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(sim.url, prefix);
-  // The API and a worker in this process, with the target queue paused: planning and fan-out only.
+  const env = serviceEnv(sim.url, prefix, 16, "per-proxy");
+  // The API and the workers in this process: listing, planning and the first dispatch window.
   const runtime = await startRuntime(loadConfig(env), "all", pino({ level: "warn" }));
-  const queue = new Queue("targets-default", { connection: redis, prefix });
-  await queue.pause();
   const memoryBefore = await usedMemory();
   const started = performance.now();
   const created = await api(runtime.url ?? "", "POST", "/v1/rollouts", {
@@ -134,41 +177,61 @@ async function intake() {
   });
   const answeredMs = performance.now() - started;
   await until(async () => {
-    const counts = await queue.getJobCounts();
-    return Object.values(counts).reduce((a, b) => a + b, 0) >= INTAKE_N ? true : undefined;
+    const r = await api(runtime.url ?? "", "GET", `/v1/rollouts/${created.id}`);
+    return r.status !== "planning" && r.counts.total === INTAKE_N ? true : undefined;
   });
   const seconds = (performance.now() - started) / 1000;
+  await api(runtime.url ?? "", "POST", `/v1/rollouts/${created.id}/pause`);
   const bytesPerTarget = ((await usedMemory()) - memoryBefore) / INTAKE_N;
+  const cancelStarted = performance.now();
   await api(runtime.url ?? "", "POST", `/v1/rollouts/${created.id}/cancel`);
-  await queue.obliterate({ force: true });
-  await queue.close();
+  const cancelMs = performance.now() - cancelStarted;
   await runtime.stop();
   await sim.child.stop();
   await dropPrefix(redis, prefix);
-  return { answeredMs, seconds, bytesPerTarget };
+  return { answeredMs, seconds, bytesPerTarget, cancelMs };
 }
 
-const e2e = await endToEnd();
-const rate = e2e.done.counts.succeeded / e2e.seconds;
-const baseRate = e2e.baseline.ok / e2e.baseline.seconds;
+const rows: string[] = [];
+const sim = await startSimulatorProcess([
+  "--projects",
+  "5",
+  "--proxies-per-project",
+  String(Math.ceil(N / 5)),
+  "--latency-ms",
+  String(LATENCY_MS),
+]);
+for (const concurrency of CONCURRENCIES) {
+  for (const mode of MODES) {
+    const runs: Measured[] = [];
+    for (let run = 0; run < RUNS; run++) runs.push(await endToEnd(sim.url, concurrency, mode));
+    const m = (pick: (r: Measured) => number) => median(runs.map(pick));
+    rows.push(
+      `| ${concurrency} | ${mode} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
+    );
+    console.error(`done: concurrency ${concurrency}, ${mode}`);
+  }
+}
+await sim.child.stop();
 const big = await intake();
 const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1];
 redis.disconnect();
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 console.log(`
-machine: ${cpus().length} × ${cpus()[0]?.model}, ${mb(totalmem())} RAM, Node ${process.version}, Redis ${redisVersion}
-workload: ${N} proxies, simulator latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY} (one worker process)
+machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB RAM, Node ${process.version}, Redis ${redisVersion}
+workload: ${N} proxies, simulator latency ${LATENCY_MS} ms, one service process (API + workers), medians of ${RUNS} run(s)
 
-| measure | value |
+Per target: Redis commands (INFO commandstats delta, Lua-internal included), Redis CPU (INFO cpu
+delta), service CPU (/proc of the service process) and the bare loop's own CPU.
+
+| concurrency | mode | targets/s | bare loop PATCH/s | ratio | Redis cmds | Redis CPU ms | service CPU ms | loop CPU ms | Redis B/target | service RSS |
+|---|---|---|---|---|---|---|---|---|---|---|
+${rows.join("\n")}
+
+| 100k-target intake | value |
 |---|---|
-| bare HTTP loop (baseline) | ${baseRate.toFixed(0)} PATCH/s (${e2e.baseline.ok}/${N} ok in ${e2e.baseline.seconds.toFixed(2)} s) |
-| end-to-end rollout | ${rate.toFixed(0)} targets/s (${e2e.done.status}, ${e2e.done.counts.succeeded} succeeded in ${e2e.seconds.toFixed(2)} s) |
-| ratio end-to-end / baseline | ${(rate / baseRate).toFixed(2)} |
-| ideal at this latency and concurrency | ${((CONCURRENCY * 1000) / LATENCY_MS).toFixed(0)} /s |
-| Redis per finished target (records only) | ${e2e.bytesPerTarget.toFixed(0)} B |
-| peak worker RSS | ${mb(e2e.rss)} |
-| 100k intake: API answer | ${big.answeredMs.toFixed(0)} ms |
-| 100k intake: planned + all jobs queued | ${big.seconds.toFixed(2)} s |
-| Redis per queued target (record + job) | ${big.bytesPerTarget.toFixed(0)} B |
+| API answers 202 | ${big.answeredMs.toFixed(0)} ms |
+| listed, planned, every target stored, first window queued | ${big.seconds.toFixed(2)} s |
+| Redis per planned target | ${big.bytesPerTarget.toFixed(0)} B |
+| cancel of the 100k-target rollout (HTTP, batches of 1,000) | ${big.cancelMs.toFixed(0)} ms |
 `);

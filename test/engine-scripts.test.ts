@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FinishItem, type Offered, RolloutEngine } from "../src/engine/engine.js";
 import { parseEvent, type RolloutEvent } from "../src/engine/events.js";
-import { TARGET_SETS, type TargetSet } from "../src/engine/lifecycle.js";
+import { TARGET_STATUSES, type TargetStatus } from "../src/engine/lifecycle.js";
 import { prelude } from "../src/engine/scripts.js";
 import { Keys } from "../src/store/keys.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
@@ -18,9 +18,9 @@ const store = new RolloutStore(redis, prefix);
 let n = 0;
 let id = "";
 
-const sizes = async (): Promise<Record<TargetSet, number>> => {
-  const counts = await Promise.all(TARGET_SETS.map((s) => redis.zcard(keys.status(id, s))));
-  return Object.fromEntries(TARGET_SETS.map((s, i) => [s, counts[i]])) as Record<TargetSet, number>;
+const sizes = async (): Promise<Record<TargetStatus, number>> => {
+  const counts = await Promise.all(TARGET_STATUSES.map((s) => redis.zcard(keys.status(id, s))));
+  return Object.fromEntries(TARGET_STATUSES.map((s, i) => [s, counts[i]])) as Record<TargetStatus, number>;
 };
 const events = async (): Promise<RolloutEvent[]> =>
   (await redis.xrange(keys.events, "-", "+"))
@@ -36,7 +36,7 @@ function ended(
 ): FinishItem {
   const o = offered[i];
   if (o === undefined) throw new Error(`no offered job ${i}`);
-  return { index: o.index, jobId: o.jobId, to, attempts: 1, ...(outcome ? { outcome } : {}) };
+  return { index: o.index, jobId: o.jobId, to, ...(outcome ? { outcome } : {}) };
 }
 
 /** A running rollout of `count` pending targets in waves cut at `bounds`. */
@@ -50,7 +50,7 @@ async function running(count: number, bounds = [count], maxErrors = 0) {
     id,
     Array.from({ length: count }, (_, i) => ({
       identity: { p: "P", n: `proxy-${i}`, w: bounds.findIndex((b) => i < b) + 1 },
-      set: "pending" as const,
+      status: "pending" as const,
     })),
   );
   return engine.start(id, bounds, maxErrors);
@@ -68,10 +68,10 @@ afterAll(async () => {
 });
 
 describe("key bindings", () => {
-  it("are generated from TARGET_SETS, after the fixed keys, in Keys.rolloutKeys order", () => {
+  it("are generated from TARGET_STATUSES, after the fixed keys, in Keys.rolloutKeys order", () => {
     const lua = prelude(100);
     const order = keys.rolloutKeys("x");
-    TARGET_SETS.forEach((set) => {
+    TARGET_STATUSES.forEach((set) => {
       const at = order.indexOf(keys.status("x", set)) + 1;
       expect(lua).toContain(`${set} = KEYS[${at}]`);
     });
@@ -101,9 +101,9 @@ describe("create and start", () => {
   it("start counts planning outcomes in one event and pauses at once past the error budget", async () => {
     await engine.create(id, { status: "planning" }, { actor: "alice", action: "create" });
     await engine.writeTargets(id, [
-      { identity: { p: "P", n: "a", w: 1 }, set: "pending" },
-      { identity: { p: "P", n: "b", w: 1 }, set: "skipped", outcome: { r: "proxy type AI" } },
-      { identity: { p: "P", n: "c", w: 1 }, set: "failed", outcome: { m: "not found" } },
+      { identity: { p: "P", n: "a", w: 1 }, status: "pending" },
+      { identity: { p: "P", n: "b", w: 1 }, status: "skipped", outcome: { r: "proxy type AI" } },
+      { identity: { p: "P", n: "c", w: 1 }, status: "failed", outcome: { m: "not found" } },
     ]);
     const started = await engine.start(id, [3], 0);
     expect(started.kind).toBe("paused");
@@ -118,7 +118,7 @@ describe("create and start", () => {
       ok: true,
       previous: "planning",
     });
-    await engine.writeTargets(id, [{ identity: { p: "P", n: "a", w: 1 }, set: "pending" }]);
+    await engine.writeTargets(id, [{ identity: { p: "P", n: "a", w: 1 }, status: "pending" }]);
     expect(await engine.start(id, [1], 0)).toEqual({ kind: "cancelled" });
     expect(await engine.sweep(id)).toBe(1);
     expect((await sizes()).cancelled).toBe(1);
@@ -132,24 +132,22 @@ describe("create and start", () => {
   });
 });
 
-describe("offer, claim, finish", () => {
+describe("offer and finish", () => {
   it("offers at most the window, only from the released wave, each target held by a new job", async () => {
     expect(await running(10, [6, 10])).toEqual({ kind: "started", waveDone: false });
     const first = await engine.offer(id);
     expect(first.map((o) => o.index)).toEqual([0, 1, 2, 3]);
-    expect(first[0]?.identity).toEqual({ p: "P", n: "proxy-0", w: 1 });
+    expect(first[0]).toMatchObject({ identity: { p: "P", n: "proxy-0", w: 1 }, attempts: 0 });
     expect(await engine.offer(id)).toEqual([]); // window full
-    expect(await sizes()).toMatchObject({ pending: 6, queued: 4 });
-    expect(await engine.claim(id, first.slice(0, 2))).toEqual(["go", "go"]);
-    // A job that does not hold its target (an older offer) sends nothing.
-    expect(await engine.claim(id, [{ index: 2, jobId: "someone-else" }])).toEqual(["stale"]);
+    expect(await sizes()).toMatchObject({ pending: 6, running: 4 });
     const after = await engine.finish(id, [
-      ended(first, 0, "succeeded", { h: 200, u: 1 }),
+      ended(first, 0, "succeeded", { a: 1, h: 200, u: 1 }),
       ended(first, 1, "running"),
+      // A job that does not hold its target (an older offer) records nothing.
+      { index: 2, jobId: "someone-else", to: "failed", outcome: { m: "stale" } },
     ]);
-    expect(after).toMatchObject({ next: "open", recorded: 1 });
-    expect(after.room).toBe(1);
-    expect(await sizes()).toMatchObject({ pending: 6, queued: 2, running: 1, succeeded: 1 });
+    expect(after).toMatchObject({ next: "open", recorded: 1, room: 1 });
+    expect(await sizes()).toMatchObject({ pending: 6, running: 3, succeeded: 1, failed: 0 });
     expect((await store.targetsAt(id, [0]))[0]?.[1]).toMatchObject({
       p: "P",
       n: "proxy-0",
@@ -157,7 +155,7 @@ describe("offer, claim, finish", () => {
       a: 1,
       h: 200,
     });
-    expect((await store.targetsAt(id, [1]))[0]?.[1]).toMatchObject({ s: "running", a: 1 });
+    expect((await store.targetsAt(id, [1]))[0]?.[1]).toMatchObject({ s: "running" });
     // The second offer reaches only up to the wave's bound (6).
     expect((await engine.offer(id)).map((o) => o.index)).toEqual([4]);
     expect((await events()).at(-1)).toMatchObject({ kind: "outcomes", counts: { succeeded: 1 } });
@@ -166,13 +164,11 @@ describe("offer, claim, finish", () => {
   it("a finished wave reports wave_done; advance finishes the rollout or releases the next wave", async () => {
     await running(2, [1, 2]);
     const first = await engine.offer(id);
-    await engine.claim(id, first);
     const after = await engine.finish(id, [ended(first, 0, "succeeded")]);
     expect(after).toMatchObject({ next: "wave_done", detail: "1" });
     expect(await engine.advance(id, 1, false)).toEqual({ kind: "next", wave: 2 });
     expect(await engine.advance(id, 2, false)).toEqual({ kind: "noop" }); // wave 2 still open
     const second = await engine.offer(id);
-    await engine.claim(id, second);
     await engine.finish(id, [ended(second, 0, "failed", { m: "locked" })]);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused"); // budget 0 exceeded
   });
@@ -180,31 +176,34 @@ describe("offer, claim, finish", () => {
   it("the error budget pauses on the failure that exceeds it; a 401 hands the target back and pauses", async () => {
     await running(3, [3], 1);
     const jobs = await engine.offer(id);
-    await engine.claim(id, jobs);
     expect((await engine.finish(id, [ended(jobs, 0, "failed")])).next).toBe("open");
     expect(await engine.finish(id, [ended(jobs, 1, "failed")])).toMatchObject({
       next: "paused",
       detail: "error budget exceeded: 2 failed targets > maxErrors 1",
     });
     await engine.control(id, "resume", "alice", "");
-    const back = await engine.finish(id, [ended(jobs, 2, "pending")], {
+    const back = await engine.finish(id, [ended(jobs, 2, "pending", { a: 1, h: 401, m: "bad token" })], {
       pauseReason: "gateway authentication failed",
     });
     expect(back.next).toBe("paused");
     expect(await sizes()).toMatchObject({ pending: 1, failed: 2, running: 0 });
+    // The target handed back keeps its last error and attempts, and the next offer carries them.
+    await engine.control(id, "resume", "alice", "");
+    expect((await engine.offer(id))[0]).toMatchObject({ index: 2, attempts: 1 });
   });
 
-  it("a job that starts while the rollout is paused hands its target back; one of a cancelled rollout cancels it", async () => {
+  it("a job of a paused rollout hands its target back; one of a cancelled rollout cancels it; recall takes the rest", async () => {
     await running(3);
     const jobs = await engine.offer(id);
     await engine.control(id, "pause", "alice", "paused by alice");
-    expect(await engine.claim(id, jobs.slice(0, 1))).toEqual(["handed_back"]);
-    expect(await sizes()).toMatchObject({ pending: 1, queued: 2 });
+    expect((await engine.finish(id, [ended(jobs, 0, "pending")])).recorded).toBe(1);
+    expect(await sizes()).toMatchObject({ pending: 1, running: 2 });
     await engine.control(id, "cancel", "alice", "cancelled by alice");
-    expect(await engine.claim(id, jobs.slice(1, 2))).toEqual(["handed_back"]);
+    await engine.finish(id, [ended(jobs, 1, "pending")]);
     expect(await engine.recall(id, jobs.slice(2))).toBe(1);
+    expect(await engine.recall(id, jobs.slice(2))).toBe(0); // no longer held
     await engine.sweep(id);
-    expect(await sizes()).toMatchObject({ pending: 0, queued: 0, cancelled: 3 });
+    expect(await sizes()).toMatchObject({ pending: 0, running: 0, cancelled: 3 });
   });
 });
 
@@ -226,15 +225,13 @@ describe("control", () => {
   it("retry on a paused rollout re-queues the failed targets and keeps it paused", async () => {
     await running(2);
     const jobs = await engine.offer(id);
-    await engine.claim(id, jobs);
-    await engine.finish(id, [ended(jobs, 0, "failed", { m: "x" })]);
+    await engine.finish(id, [ended(jobs, 0, "failed", { a: 1, m: "x" })]);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
     expect(await engine.control(id, "retry", "alice", "")).toEqual({ ok: true, previous: "paused" });
     expect(await engine.sweep(id)).toBe(1);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
-    // The retried target's last error is cleared with the move.
-    expect((await store.targetsAt(id, [0]))[0]?.[1]).toMatchObject({ s: "pending", a: 1 });
-    expect((await store.targetsAt(id, [0]))[0]?.[1].m).toBeUndefined();
+    // The retried target keeps its last error and attempts until its next result.
+    expect((await store.targetsAt(id, [0]))[0]?.[1]).toMatchObject({ s: "pending", a: 1, m: "x" });
     expect((await events()).at(-1)).toMatchObject({ status: "paused", action: "retry", actor: "alice" });
   });
 

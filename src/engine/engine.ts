@@ -4,8 +4,8 @@ import {
   CONTROL_ACTIONS,
   type ControlAction,
   type Refusal,
-  TARGET_SETS,
-  type TargetSet,
+  TARGET_STATUSES,
+  type TargetStatus,
 } from "./lifecycle.js";
 import { defineEngineScripts, type EngineScripts, type ScriptReply } from "./scripts.js";
 import type { TargetIdentity, TargetOutcome } from "./target-record.js";
@@ -17,7 +17,7 @@ export const SWEEP_BATCH = 1000;
 export interface EngineOptions {
   /** The outbox stream keeps about this many events (XADD MAXLEN ~). */
   eventsMaxLen: number;
-  /** At most this many targets of one rollout are queued or running at once. */
+  /** At most this many targets of one rollout are running (queued or in flight) at once. */
   window: number;
 }
 
@@ -33,13 +33,14 @@ export type AdvanceResult =
   | { kind: "next"; wave: number }
   | { kind: "noop" };
 export type ControlResult = { ok: true; previous: string } | { ok: false; refusal: Refusal; status?: string };
-export type ClaimVerdict = "go" | "stale" | "handed_back";
 
-/** A target offered to the queue: the job that holds it and what the job needs to send it. */
+/** A target handed to the queue: the job that holds it and what the job needs to send it. */
 export interface Offered {
   index: number;
   jobId: string;
   identity: TargetIdentity;
+  /** HTTP attempts of earlier runs (a retried target). */
+  attempts: number;
 }
 
 export interface Held {
@@ -47,10 +48,9 @@ export interface Held {
   jobId: string;
 }
 
-/** How one job ends its target; `to: "running"` only counts attempts (the job tries again). */
+/** How one job ends its target; `to: "running"` records nothing (the job tries again). */
 export interface FinishItem extends Held {
-  to: TargetSet;
-  attempts: number;
+  to: TargetStatus;
   outcome?: TargetOutcome;
 }
 
@@ -64,7 +64,6 @@ export interface AfterTargets {
 }
 
 const CREATE_CODES = ["created", "exists"] as const;
-const CLAIM_CODES: readonly ClaimVerdict[] = ["go", "stale", "handed_back"];
 const CONTROL_REFUSALS: Record<number, Refusal> = { 1: "not_allowed", 2: "missing", 3: "no_failed_targets" };
 
 const pairs = (items: readonly Held[]) => items.flatMap((h) => [h.index, h.jobId]);
@@ -115,27 +114,26 @@ export class RolloutEngine {
   /** Replaces the rollout's targets (a re-run of planning starts from a clean slate). */
   async writeTargets(
     id: string,
-    targets: ReadonlyArray<{ identity: TargetIdentity; set: TargetSet; outcome?: TargetOutcome }>,
+    targets: ReadonlyArray<{ identity: TargetIdentity; status: TargetStatus; outcome?: TargetOutcome }>,
   ): Promise<void> {
     const k = this.keys;
     await this.redis.del(
       k.targets(id),
       k.outcomes(id),
-      k.attempts(id),
       k.holders(id),
-      ...TARGET_SETS.map((s) => k.status(id, s)),
+      ...TARGET_STATUSES.map((s) => k.status(id, s)),
     );
     for (let start = 0; start < targets.length; start += WRITE_CHUNK) {
       const identities: string[] = [];
       const outcomes: string[] = [];
-      const bySet = new Map<TargetSet, Array<number | string>>();
+      const bySet = new Map<TargetStatus, Array<number | string>>();
       targets.slice(start, start + WRITE_CHUNK).forEach((target, offset) => {
         const index = String(start + offset);
         identities.push(index, JSON.stringify(target.identity));
         if (target.outcome !== undefined) outcomes.push(index, JSON.stringify(target.outcome));
-        const members = bySet.get(target.set) ?? [];
+        const members = bySet.get(target.status) ?? [];
         members.push(index, index);
-        bySet.set(target.set, members);
+        bySet.set(target.status, members);
       });
       const pipeline = this.redis.pipeline().hset(k.targets(id), ...identities);
       if (outcomes.length > 0) pipeline.hset(k.outcomes(id), ...outcomes);
@@ -168,19 +166,16 @@ export class RolloutEngine {
   async offer(id: string): Promise<Offered[]> {
     const reply = await this.run("offer", id, this.options.window);
     const offered: Offered[] = [];
-    for (let i = 0; i + 2 < reply.length; i += 3) {
+    for (let i = 0; i + 3 < reply.length; i += 4) {
+      const last = String(reply[i + 3]);
       offered.push({
         index: Number(reply[i]),
         jobId: String(reply[i + 1]),
         identity: JSON.parse(String(reply[i + 2])) as TargetIdentity,
+        attempts: last === "" ? 0 : ((JSON.parse(last) as TargetOutcome).a ?? 0),
       });
     }
     return offered;
-  }
-
-  async claim(id: string, held: readonly Held[]): Promise<ClaimVerdict[]> {
-    const reply = await this.run("claim", id, held.length, ...pairs(held));
-    return reply.map((code) => CLAIM_CODES[Number(code)] ?? "stale");
   }
 
   async finish(
@@ -192,7 +187,6 @@ export class RolloutEngine {
       f.index,
       f.jobId,
       f.to,
-      f.attempts,
       f.outcome === undefined ? "" : JSON.stringify(f.outcome),
     ]);
     const retries =

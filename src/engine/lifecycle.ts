@@ -1,6 +1,6 @@
-// The rollout state machine: statuses, the sets targets live in, which control action each status
-// allows, and the typed answers of the engine's steps. The Lua scripts follow these tables: their
-// key list is generated from TARGET_SETS (engine/scripts.ts), so a new status cannot misalign keys.
+// The rollout state machine: statuses, which control action each status allows, and the typed
+// refusals of the engine. The Lua scripts follow these tables: their key list is generated from
+// TARGET_STATUSES (engine/scripts.ts), so a new status cannot misalign keys.
 
 export const ROLLOUT_STATUSES = [
   "planning",
@@ -12,7 +12,10 @@ export const ROLLOUT_STATUSES = [
 ] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
-/** What the API shows per target (contract §3.3). */
+/**
+ * A target's status (contract §3.3), one sorted set each. `running` means handed to the workers:
+ * its job is on the queue or in flight (at most the dispatch window per rollout).
+ */
 export const TARGET_STATUSES = [
   "pending",
   "running",
@@ -23,16 +26,6 @@ export const TARGET_STATUSES = [
   "planned",
 ] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
-
-/**
- * The sorted sets a target is in, one at a time. `queued` is internal: a job was offered to the
- * queue and no worker has claimed it yet; the API counts it as `pending`.
- */
-export const TARGET_SETS = [...TARGET_STATUSES, "queued"] as const;
-export type TargetSet = (typeof TARGET_SETS)[number];
-
-/** The public status of a target in `set`. */
-export const publicStatus = (set: TargetSet): TargetStatus => (set === "queued" ? "pending" : set);
 
 /** Statuses a target never leaves by itself (only an operator's retry moves `failed` back). */
 export const TERMINAL_TARGET: ReadonlySet<TargetStatus> = new Set([

@@ -14,6 +14,8 @@ export interface TargetIdentity {
 
 /** A target's last result, replaced whole at each step that records one. */
 export interface TargetOutcome {
+  /** HTTP attempts so far, over every run of the target */
+  a?: number;
   /** last HTTP status from the gateway */
   h?: number;
   /** the gateway's message (failure) */
@@ -26,9 +28,7 @@ export interface TargetOutcome {
   b?: string;
 }
 
-/** A target as the API and reports read it: identity, outcome, attempts and status together. */
+/** A target as the API and reports read it: identity, outcome and status together. */
 export interface TargetRecord extends Omit<TargetIdentity, "v">, TargetOutcome {
   s: TargetStatus;
-  /** HTTP attempts so far */
-  a?: number;
 }

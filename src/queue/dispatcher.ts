@@ -60,8 +60,8 @@ export class Dispatcher {
       return 0;
     }
     await this.queues.targets(spec.gateway).addBulk(
-      offered.map(({ index, jobId, identity }) => {
-        const data: TargetJobData = { r: rolloutId, i: index, p: identity.p, n: identity.n };
+      offered.map(({ index, jobId, identity, attempts }) => {
+        const data: TargetJobData = { r: rolloutId, i: index, p: identity.p, n: identity.n, a: attempts };
         if (identity.v !== undefined) data.v = identity.v;
         return { name: JOB.target, data, opts: { jobId } };
       }),
@@ -72,13 +72,13 @@ export class Dispatcher {
   /**
    * Takes the rollout's queued jobs off the queue (pause, cancel), so no stale job waits there or
    * takes a slot of the gateway's rate limit; their targets go back to pending (or cancelled).
-   * A job a worker already started cannot be removed: its claim hands the target back instead.
+   * A job a worker already started cannot be removed: it finishes, or hands its target back.
    */
   async recall(rolloutId: string): Promise<number> {
     const spec = await this.specs.get(rolloutId);
     if (spec === undefined) return 0;
     const queue = this.queues.targets(spec.gateway);
-    const held = await this.store.held(rolloutId, "queued", this.engine.options.window);
+    const held = await this.store.held(rolloutId, this.engine.options.window);
     const removed = await Promise.all(
       held.map(async (h) => ((await queue.remove(h.jobId)) === 1 ? h : undefined)),
     );

@@ -138,7 +138,7 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
           w: waveOf(index),
           ...(t.before === undefined ? {} : { v: JSON.stringify(t.before) }),
         },
-        set: t.status,
+        status: t.status,
         ...(Object.keys(outcome).length > 0 ? { outcome } : {}),
       };
     }),

@@ -29,6 +29,8 @@ export interface TargetJobData {
   p: string;
   /** proxy name */
   n: string;
+  /** HTTP attempts of the target's earlier runs (and of this job's earlier attempts) */
+  a: number;
   /** A revert's target: the settings to write back (JSON text). */
   v?: string;
 }

@@ -70,14 +70,10 @@ async function replan(deps: ReconcilerDeps, id: string): Promise<void> {
   await deps.dispatcher.plan(id);
 }
 
-/** Queued or running targets whose job no longer exists go back to pending (or cancelled). */
+/** Running targets whose job no longer exists go back to pending (or cancelled). */
 async function releaseOrphans(deps: ReconcilerDeps, id: string, gateway: string): Promise<number> {
   const queue = deps.queues.targets(gateway);
-  const window = deps.engine.options.window;
-  const held = [
-    ...(await deps.store.held(id, "queued", window)),
-    ...(await deps.store.held(id, "running", window)),
-  ];
+  const held = await deps.store.held(id, deps.engine.options.window);
   const states = await Promise.all(held.map((h) => queue.getJobState(h.jobId)));
   const lost: Held[] = held.filter((_, i) => !LIVE_JOB_STATES.has(states[i] ?? "unknown"));
   return deps.engine.recall(id, lost);

@@ -1,6 +1,6 @@
 import { type Job, Worker } from "bullmq";
 import type { Logger } from "pino";
-import type { AfterTargets, ClaimVerdict, FinishItem, Held, RolloutEngine } from "../engine/engine.js";
+import type { AfterTargets, FinishItem, RolloutEngine } from "../engine/engine.js";
 import { GATEWAY_AUTH_PAUSE } from "../engine/lifecycle.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
@@ -9,6 +9,7 @@ import type { Dispatcher } from "./dispatcher.js";
 import { applyPolicy, type StepOutcome } from "./policy-step.js";
 import type { TargetJobData } from "./queue-names.js";
 import type { SpecCache } from "./spec-cache.js";
+import type { StatusCache } from "./status-cache.js";
 import { TickBatcher } from "./tick-batcher.js";
 
 /** A target rate-limited this many times in a row fails rather than waiting forever. */
@@ -17,6 +18,7 @@ const MAX_RATE_LIMITED_STARTS = 50;
 export interface TargetProcessorDeps {
   engine: RolloutEngine;
   specs: SpecCache;
+  statuses: StatusCache;
   dispatcher: Dispatcher;
   clients: ReadonlyMap<string, ApinizerClient>;
   gateways: ReadonlyMap<string, GatewayConfig>;
@@ -33,8 +35,8 @@ interface Settle extends FinishItem {
   retry?: { gateway: string; reason: string };
 }
 
-const outcomeOf = (o: Partial<StepOutcome> & { httpStatus?: number | undefined }) => {
-  const outcome: NonNullable<FinishItem["outcome"]> = { u: Date.now() };
+const outcomeOf = (attempts: number, o: Partial<StepOutcome> & { httpStatus?: number | undefined }) => {
+  const outcome: NonNullable<FinishItem["outcome"]> = { a: attempts, u: Date.now() };
   if (o.httpStatus !== undefined) outcome.h = o.httpStatus;
   if (o.message !== undefined) outcome.m = o.message;
   if (o.reason !== undefined) outcome.r = o.reason;
@@ -43,13 +45,13 @@ const outcomeOf = (o: Partial<StepOutcome> & { httpStatus?: number | undefined }
 };
 
 /**
- * What a target job does: claim the target (a job that no longer holds it, or starts while the
- * rollout is not running, sends nothing), PATCH the manager, record the result, and move the
- * rollout on. Claims and finishes of jobs of one rollout in the same tick share one script call.
+ * What a target job does: check the rollout still runs (a status read at most a second old, so
+ * a pause stops new calls within a second), PATCH the manager, record the result, and move the
+ * rollout on. Finishes of jobs of one rollout in the same tick share one script call; a job that
+ * no longer holds its target records nothing.
  */
 export function targetProcessor(deps: TargetProcessorDeps) {
   const { engine, dispatcher } = deps;
-  const claims = new TickBatcher<Held, ClaimVerdict>((rolloutId, held) => engine.claim(rolloutId, held));
   const finishes = new TickBatcher<Settle, AfterTargets>(async (rolloutId, items) => {
     const retries: Record<string, number | string> = {};
     for (const item of items) {
@@ -68,10 +70,14 @@ export function targetProcessor(deps: TargetProcessorDeps) {
   });
 
   return async (job: Job<TargetJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
-    const { r: rolloutId, i: index, p: project, n: proxy } = job.data;
+    const { r: rolloutId, i: index, p: project, n: proxy, a: before } = job.data;
     const jobId = job.id ?? "";
-    if ((await claims.add(rolloutId, { index, jobId })) !== "go") return;
     const settle = (s: Omit<Settle, "index" | "jobId">) => finishes.add(rolloutId, { index, jobId, ...s });
+    // Paused or cancelled meanwhile: send nothing, hand the target back (cancelled with its rollout).
+    if ((await deps.statuses.get(rolloutId)) !== "running") {
+      await settle({ to: "pending" });
+      return;
+    }
 
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const spec = await deps.specs.get(rolloutId);
@@ -80,8 +86,9 @@ export function targetProcessor(deps: TargetProcessorDeps) {
     if (spec === undefined || client === undefined || gateway === undefined) {
       await settle({
         to: "failed",
-        attempts: 0,
-        outcome: outcomeOf({ message: `gateway ${spec?.gateway ?? "?"} is not configured on this worker` }),
+        outcome: outcomeOf(before, {
+          message: `gateway ${spec?.gateway ?? "?"} is not configured on this worker`,
+        }),
       });
       return;
     }
@@ -98,7 +105,7 @@ export function targetProcessor(deps: TargetProcessorDeps) {
           signal: aborts,
         },
       );
-      await settle({ to: outcome.status, attempts: outcome.attempts, outcome: outcomeOf(outcome) });
+      await settle({ to: outcome.status, outcome: outcomeOf(before + outcome.attempts, outcome) });
     } catch (error) {
       // Stopping: leave the target held; BullMQ hands the job on once its lock expires.
       if (deps.shutdown.aborted) throw error;
@@ -107,36 +114,42 @@ export function targetProcessor(deps: TargetProcessorDeps) {
         if (lastAttempt)
           await settle({
             to: "failed",
-            attempts: 0,
-            outcome: outcomeOf({ message: "internal error in the worker" }),
+            outcome: outcomeOf(before, { message: "internal error in the worker" }),
           });
         throw error;
       }
-      const failure = {
-        attempts: error.attempts,
-        outcome: outcomeOf({ httpStatus: error.httpStatus, message: error.gatewayMessage }),
-      };
+      const attempts = before + error.attempts;
+      const outcome = outcomeOf(attempts, { httpStatus: error.httpStatus, message: error.gatewayMessage });
       const retry = { gateway: gateway.name, reason: error.code };
+      // The job runs again: it must know the attempts made so far.
+      const again = async () => {
+        await settle({ to: "running", retry });
+        await job.updateData({ ...job.data, a: attempts });
+      };
       switch (error.kind) {
         case "permanent":
-          await settle({ to: "failed", ...failure });
+          await settle({ to: "failed", outcome });
           return;
         case "auth":
           // The token is bad: every other target would fail the same way. Hand this one back and pause.
-          await settle({ to: "pending", ...failure, pauseReason: GATEWAY_AUTH_PAUSE });
+          await settle({ to: "pending", outcome, pauseReason: GATEWAY_AUTH_PAUSE });
           return;
         case "rate-limited":
           if (job.attemptsStarted >= MAX_RATE_LIMITED_STARTS) {
-            await settle({ to: "failed", ...failure });
+            await settle({ to: "failed", outcome });
             return;
           }
-          await settle({ to: "running", ...failure, retry });
+          await again();
           // The whole gateway queue waits, not only this job; this does not use up an attempt.
           await deps.worker().rateLimit(error.retryAfterMs ?? 1000);
           throw Worker.RateLimitError();
         case "retryable":
-          await settle(lastAttempt ? { to: "failed", ...failure } : { to: "running", ...failure, retry });
-          if (!lastAttempt) throw error;
+          if (lastAttempt) {
+            await settle({ to: "failed", outcome });
+            return;
+          }
+          await again();
+          throw error;
       }
     }
   };

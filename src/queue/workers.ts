@@ -12,6 +12,7 @@ import { CONTROL_QUEUE, JOB, targetQueueName } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 import type { OutageLog } from "./redis-connections.js";
 import type { SpecCache } from "./spec-cache.js";
+import { StatusCache } from "./status-cache.js";
 import { targetProcessor } from "./target-processor.js";
 
 export interface WorkerDeps {
@@ -62,6 +63,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { ...common, concurrency: 4 },
   );
   const workers: Worker[] = [control];
+  const statuses = new StatusCache(deps.store);
 
   for (const gateway of config.gateways.values()) {
     const queue = deps.queues.targets(gateway.name);
@@ -71,6 +73,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       targetQueueName(gateway.name),
       targetProcessor({
         ...deps,
+        statuses,
         gateways: config.gateways,
         shutdown: shutdown.signal,
         worker: () => worker as Worker,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TARGET_SETS, type TargetSet } from "../engine/lifecycle.js";
+import { TARGET_STATUSES, type TargetStatus } from "../engine/lifecycle.js";
 
 /** Every Redis key the service owns, all under the configured prefix (BullMQ's queues share it). */
 export class Keys {
@@ -15,24 +15,19 @@ export class Keys {
     return `${this.prefix}:rollout:${id}:t`;
   }
 
-  /** Hash: target index → JSON of its last result (HTTP status, message, reason, time); replaced whole. */
+  /** Hash: target index → JSON of its last result (attempts, HTTP status, message, reason, time); replaced whole. */
   outcomes(id: string): string {
     return `${this.prefix}:rollout:${id}:o`;
   }
 
-  /** Hash: target index → HTTP attempts so far. */
-  attempts(id: string): string {
-    return `${this.prefix}:rollout:${id}:a`;
-  }
-
-  /** Hash: target index → the job that holds it while it is queued or running. */
+  /** Hash: target index → the job that holds it while it is running (queued or in flight). */
   holders(id: string): string {
     return `${this.prefix}:rollout:${id}:j`;
   }
 
-  /** Sorted set per target set: the indexes of targets in it, scored by index (stable paging). */
-  status(id: string, set: TargetSet): string {
-    return `${this.prefix}:rollout:${id}:s:${set}`;
+  /** Sorted set per target status: the indexes of targets in it, scored by index (stable paging). */
+  status(id: string, status: TargetStatus): string {
+    return `${this.prefix}:rollout:${id}:s:${status}`;
   }
 
   /**
@@ -44,11 +39,10 @@ export class Keys {
       this.rollout(id),
       this.targets(id),
       this.outcomes(id),
-      this.attempts(id),
       this.holders(id),
       this.active,
       this.events,
-      ...TARGET_SETS.map((s) => this.status(id, s)),
+      ...TARGET_STATUSES.map((s) => this.status(id, s)),
     ];
   }
 

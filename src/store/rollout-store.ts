@@ -1,12 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Held } from "../engine/engine.js";
-import {
-  publicStatus,
-  TARGET_SETS,
-  TARGET_STATUSES,
-  type TargetSet,
-  type TargetStatus,
-} from "../engine/lifecycle.js";
+import { TARGET_STATUSES, type TargetStatus } from "../engine/lifecycle.js";
 import type { TargetIdentity, TargetOutcome, TargetRecord } from "../engine/target-record.js";
 import { Keys, rolloutIdPrefix } from "./keys.js";
 
@@ -19,10 +13,6 @@ export interface StoredRollout {
   /** Targets by public status; `total` is their sum, so counts add up at every moment. */
   counts: Record<TargetStatus, number> & { total: number };
 }
-
-/** The sets behind a public status (`pending` includes targets queued but not yet claimed). */
-const setsOf = (status: TargetStatus): TargetSet[] =>
-  status === "pending" ? ["pending", "queued"] : [status];
 
 function execOrThrow(replies: Array<[Error | null, unknown]> | null): unknown[] {
   const failure = (replies ?? []).find(([error]) => error);
@@ -51,18 +41,18 @@ export class RolloutStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) {
       pipeline.hgetall(this.keys.rollout(id));
-      for (const set of TARGET_SETS) pipeline.zcard(this.keys.status(id, set));
+      for (const status of TARGET_STATUSES) pipeline.zcard(this.keys.status(id, status));
     }
     const replies = execOrThrow(await pipeline.exec());
-    const stride = TARGET_SETS.length + 1;
+    const stride = TARGET_STATUSES.length + 1;
     return ids.map((id, n) => {
       const fields = replies[n * stride] as RolloutFields | undefined;
       if (!fields || Object.keys(fields).length === 0) return undefined;
       const counts = Object.fromEntries(TARGET_STATUSES.map((s) => [s, 0])) as StoredRollout["counts"];
       counts.total = 0;
-      TARGET_SETS.forEach((set, i) => {
+      TARGET_STATUSES.forEach((status, i) => {
         const size = Number(replies[n * stride + i + 1] ?? 0);
-        counts[publicStatus(set)] += size;
+        counts[status] = size;
         counts.total += size;
       });
       return { id, fields, counts };
@@ -93,9 +83,8 @@ export class RolloutStore {
         k.rollout(id),
         k.targets(id),
         k.outcomes(id),
-        k.attempts(id),
         k.holders(id),
-        ...TARGET_SETS.map((s) => k.status(id, s)),
+        ...TARGET_STATUSES.map((s) => k.status(id, s)),
       )
       .zrem(k.index, id)
       .srem(k.active, id)
@@ -122,22 +111,20 @@ export class RolloutStore {
     below: number,
     limit: number,
   ): Promise<number[]> {
-    const sets = setsOf(status);
-    const pages = await Promise.all(
-      sets.map((set) =>
-        this.redis.zrangebyscore(this.keys.status(id, set), from, `(${below}`, "LIMIT", 0, limit),
-      ),
+    const page = await this.redis.zrangebyscore(
+      this.keys.status(id, status),
+      from,
+      `(${below}`,
+      "LIMIT",
+      0,
+      limit,
     );
-    return pages
-      .flat()
-      .map(Number)
-      .sort((a, b) => a - b)
-      .slice(0, limit);
+    return page.map(Number);
   }
 
-  /** The targets of a set that a job holds (queued or running), with their job ids. */
-  async held(id: string, set: "queued" | "running", limit: number): Promise<Held[]> {
-    const indexes = await this.redis.zrange(this.keys.status(id, set), 0, limit - 1);
+  /** Running targets (queued or in flight) with the jobs that hold them. */
+  async held(id: string, limit: number): Promise<Held[]> {
+    const indexes = await this.redis.zrange(this.keys.status(id, "running"), 0, limit - 1);
     if (indexes.length === 0) return [];
     const jobs = await this.redis.hmget(this.keys.holders(id), ...indexes);
     return indexes.flatMap((index, i) => {
@@ -159,12 +146,10 @@ export class RolloutStore {
       .pipeline()
       .hmget(k.targets(id), ...fields)
       .hmget(k.outcomes(id), ...fields)
-      .hmget(k.attempts(id), ...fields)
       .hget(k.rollout(id), "cancelReason");
-    const lookup = status === undefined ? TARGET_SETS : [];
+    const lookup = status === undefined ? TARGET_STATUSES : [];
     for (const set of lookup) pipeline.zmscore(k.status(id, set), ...fields);
-    const [identities, outcomes, attempts, cancelReason, ...scores] = execOrThrow(await pipeline.exec()) as [
-      Array<string | null>,
+    const [identities, outcomes, cancelReason, ...scores] = execOrThrow(await pipeline.exec()) as [
       Array<string | null>,
       Array<string | null>,
       string | null,
@@ -177,12 +162,10 @@ export class RolloutStore {
       const { v: _wanted, ...identity } = JSON.parse(raw) as TargetIdentity;
       const outcomeRaw = outcomes?.[i];
       const outcome = outcomeRaw ? (JSON.parse(outcomeRaw) as TargetOutcome) : {};
-      const set = status ?? publicStatus(lookup[scores.findIndex((s) => s?.[i] !== null)] ?? "pending");
+      const set = status ?? lookup[scores.findIndex((s) => s?.[i] !== null)] ?? "pending";
       const record: TargetRecord = { ...identity, ...outcome, s: set };
       // Targets a cancel swept carry no outcome of their own: the rollout's reason is theirs.
       if (set === "cancelled" && record.r === undefined && cancelReason !== null) record.r = cancelReason;
-      const a = attempts?.[i];
-      if (a) record.a = Number(a);
       out.push([index, record]);
     });
     return out;

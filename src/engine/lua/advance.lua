@@ -6,8 +6,8 @@
   Returns: {0, status} finished | {1, reason} paused | {2, wave} next wave released | {3} nothing to do
 ]]
 if redis.call('HGET', R, 'status') ~= 'running' then return { 3 } end
-local _, wave, total = wave_bound()
-if wave ~= tonumber(ARGV[3]) or open_in_wave() > 0 then return { 3 } end
+local _, wave, bound, total = rollout_state()
+if wave ~= tonumber(ARGV[3]) or pending_in_wave(bound) + redis.call('ZCARD', S.running) > 0 then return { 3 } end
 if wave >= total then
   local final = 'succeeded'
   if redis.call('ZCARD', S.failed) > 0 then final = 'failed' end

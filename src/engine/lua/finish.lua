@@ -1,44 +1,41 @@
 --[[
   Records how targets ended (one call for the jobs of a rollout finished in the same tick), then
-  applies the error budget and tells whether the wave is done.
+  applies the error budget and tells whether the wave is done. A job's result counts only while
+  its job still holds the target, so a job that ran twice cannot record twice.
   KEYS: the rollout keys
   ARGV: id, now, window, pauseReason ('' = none), retriesJson ('' = none), n,
-        then per target: idx, job, to, attemptsDelta, outcomeJson ('' = none)
-    to: a target set; 'running' only adds attempts (the job tries again); 'pending' hands the
-    target back (a gateway 401).
+        then per target: idx, job, to, outcomeJson ('' = none)
+    to: a target status; 'running' records nothing (the job tries again; its retries still
+    count); 'pending' hands the target back (a gateway 401, or the rollout stopped running).
   Returns: {next, detail, room, recorded}: next 'paused' | 'wave_done' | 'open'
 ]]
 local status = redis.call('HGET', R, 'status')
 local counts, by_set, done, outcomes = {}, {}, {}, {}
-local terminal = 0
 for i = 1, tonumber(ARGV[6]) do
-  local b = 6 + (i - 1) * 5
-  local idx, job, to, delta, outcome = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], tonumber(ARGV[b + 4]), ARGV[b + 5]
-  if redis.call('HGET', J, idx) == job then
-    if delta > 0 then redis.call('HINCRBY', A, idx, delta) end
-    if to ~= 'running' then
-      if to == 'pending' and status == 'cancelled' then to = 'cancelled' end
-      by_set[to] = by_set[to] or {}
-      table.insert(by_set[to], idx)
-      done[#done + 1] = idx
-      if outcome ~= '' then
-        outcomes[#outcomes + 1] = idx
-        outcomes[#outcomes + 1] = outcome
-      end
-      if to ~= 'pending' then
-        counts[to] = (counts[to] or 0) + 1
-        terminal = terminal + 1
-      end
+  local b = 6 + (i - 1) * 4
+  local idx, job, to, outcome = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  if to ~= 'running' and redis.call('HGET', J, idx) == job then
+    if to == 'pending' and status == 'cancelled' then to = 'cancelled' end
+    by_set[to] = by_set[to] or {}
+    table.insert(by_set[to], idx)
+    done[#done + 1] = idx
+    if outcome ~= '' then
+      outcomes[#outcomes + 1] = idx
+      outcomes[#outcomes + 1] = outcome
     end
+    if to ~= 'pending' then counts[to] = (counts[to] or 0) + 1 end
   end
 end
+local terminal = #done - #(by_set.pending or {})
 if #done > 0 then
   redis.call('ZREM', S.running, unpack(done))
   redis.call('HDEL', J, unpack(done))
   for set, members in pairs(by_set) do zadd_all(S[set], members) end
   if #outcomes > 0 then redis.call('HSET', O, unpack(outcomes)) end
+  if status ~= 'running' and terminal > 0 then
+    redis.call('HINCRBY', R, 'ranAfterPause', terminal)
+  end
   redis.call('HSET', R, 'updatedAt', NOW)
-  if status ~= 'running' and terminal > 0 then redis.call('HINCRBY', R, 'ranAfterPause', terminal) end
 end
 local extra = nil
 if ARGV[5] ~= '' then extra = { 'retries', ARGV[5] } end
@@ -59,5 +56,6 @@ if status == 'running' and (counts.failed or 0) > 0 then
     return { 'paused', why, 0, #done }
   end
 end
+if #done == 0 then return { 'open', status or 'missing', 0, 0 } end
 local next = after_targets(tonumber(ARGV[3]))
 return { next[1], next[2], next[3], #done }

@@ -1,5 +1,5 @@
 -- Shared by every rollout script, after the key bindings engine/scripts.ts generates
--- (R, T, O, A, J, ACTIVE, EVENTS, the target sets S[...], KEY_COUNT, EVENTS_MAXLEN).
+-- (R, T, O, J, ACTIVE, EVENTS, the status sets S[...], KEY_COUNT, EVENTS_MAXLEN).
 -- Every script takes ARGV[1] = rollout id and ARGV[2] = now (epoch ms).
 -- Target records (T, O) are opaque JSON written by the service: no script decodes them, so no
 -- name a gateway returns can make a script fail.
@@ -48,25 +48,24 @@ local function move(members, from, to)
   zadd_all(S[to], members)
 end
 
--- The current wave's bound (targets with a lower index are released), the wave, and how many.
-local function wave_bound()
-  local wave = tonumber(redis.call('HGET', R, 'wave') or '0')
-  local bounds = cjson.decode(redis.call('HGET', R, 'waveBounds') or '[]')
-  return bounds[wave] or 0, wave, #bounds
+-- The rollout's status, current wave, that wave's bound (targets with a lower index are
+-- released) and the number of waves, in one read.
+local function rollout_state()
+  local f = redis.call('HMGET', R, 'status', 'wave', 'waveBounds')
+  local wave = tonumber(f[2] or '0')
+  local bounds = cjson.decode(f[3] or '[]')
+  return f[1], wave, bounds[wave] or 0, #bounds
 end
 
--- Targets of the released waves that are not terminal yet.
-local function open_in_wave()
-  local bound = wave_bound()
+-- Pending targets of the released waves.
+local function pending_in_wave(bound)
   if bound == 0 then return 0 end
-  return redis.call('ZCOUNT', S.pending, 0, bound - 1) + redis.call('ZCARD', S.queued)
-    + redis.call('ZCARD', S.running)
+  return redis.call('ZCOUNT', S.pending, 0, bound - 1)
 end
 
 -- Targets whose job will not finish them: back to pending, or cancelled with their rollout.
 local function release(members, status)
   if #members == 0 then return 0 end
-  redis.call('ZREM', S.queued, unpack(members))
   redis.call('ZREM', S.running, unpack(members))
   redis.call('HDEL', J, unpack(members))
   if status == 'cancelled' then
@@ -92,13 +91,12 @@ end
 -- Where a running rollout stands after targets moved: {next, detail, room}. `room` is how many
 -- more jobs the dispatch window takes when pending targets of the wave are waiting for one.
 local function after_targets(window)
-  local status = redis.call('HGET', R, 'status')
+  local status, wave, bound = rollout_state()
   if status ~= 'running' then return { 'open', status or 'missing', 0 } end
-  if open_in_wave() == 0 then return { 'wave_done', redis.call('HGET', R, 'wave'), 0 } end
-  local bound = wave_bound()
+  local pending = pending_in_wave(bound)
+  local running = redis.call('ZCARD', S.running)
+  if pending + running == 0 then return { 'wave_done', tostring(wave), 0 } end
   local room = 0
-  if redis.call('ZCOUNT', S.pending, 0, bound - 1) > 0 then
-    room = window - redis.call('ZCARD', S.queued) - redis.call('ZCARD', S.running)
-  end
+  if pending > 0 then room = window - running end
   return { 'open', status, room }
 end

@@ -25,5 +25,6 @@ if failed > tonumber(ARGV[4]) then
   return { 1, why }
 end
 set_status('running', '', '', '')
-if open_in_wave() == 0 then return { 0, 'wave_done', '1' } end
+local _, _, bound = rollout_state()
+if pending_in_wave(bound) == 0 then return { 0, 'wave_done', '1' } end
 return { 0, 'open', '1' }

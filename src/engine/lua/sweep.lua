@@ -1,6 +1,7 @@
 --[[
   Continues the bulk move a control action started (cancel: pending → cancelled; retry: failed →
-  pending, their last error cleared), at most `limit` targets a call, so no call holds Redis long.
+  pending, keeping their last outcome and attempts), at most `limit` targets a call, so no call
+  holds Redis long.
   KEYS: the rollout keys
   ARGV: id, now, limit
   Returns: {moved, more}: more 1 while targets are left to move
@@ -13,11 +14,7 @@ if sweep == 'retry' then from, to = 'failed', 'pending' end
 local members = redis.call('ZRANGE', S[from], 0, limit - 1)
 if #members > 0 then
   move(members, from, to)
-  if sweep == 'retry' then
-    redis.call('HDEL', O, unpack(members))
-  else
-    emit_outcomes({ cancelled = #members })
-  end
+  if sweep == 'cancel' then emit_outcomes({ cancelled = #members }) end
   redis.call('HSET', R, 'updatedAt', NOW)
 end
 if #members < limit then
