@@ -49,7 +49,10 @@ describe("bounded Redis work on a 100k-target rollout", () => {
     );
     await engine.writeTargets(
       id,
-      Array.from({ length: TARGETS }, (_, i) => ({ identity: { p: "P", n: `proxy-${i}`, w: 1 }, status: set })),
+      Array.from({ length: TARGETS }, (_, i) => ({
+        identity: { p: "P", n: `proxy-${i}`, w: 1 },
+        status: set,
+      })),
     );
     await engine.start(id, [TARGETS], TARGETS);
   }

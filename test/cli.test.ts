@@ -23,8 +23,12 @@ const FLEET: SeedProject[] = [
     ],
   },
   { name: "Shipping", proxies: [{ name: "tracking" }, { name: "labels" }] },
+  // A gateway's names are not ours: this one would clear the screen, reverse the line, return to
+  // its start and ring the bell if printed as is.
+  { name: "Hostile", proxies: [{ name: "evil\x1b[2J\u202e\r\x07" }, { name: "fine" }] },
 ];
 const LEDGER_MESSAGE = "KeyStore keystore-id-123 cannot be used by this proxy";
+const HOSTILE_MESSAGE = "locked\x1b]0;pwned\x07\nerror: fake line";
 
 function capture() {
   let text = "";
@@ -64,7 +68,10 @@ describe("enforcer CLI", () => {
     dir = await mkdtemp(join(tmpdir(), "enforcer-cli-"));
     h = await startHarness("cli", {
       fleet: FLEET,
-      permanentFailures: [{ project: "Payments", proxy: "ledger", message: LEDGER_MESSAGE }],
+      permanentFailures: [
+        { project: "Payments", proxy: "ledger", message: LEDGER_MESSAGE },
+        { project: "Hostile", proxy: "evil\x1b[2J\u202e\r\x07", message: HOSTILE_MESSAGE },
+      ],
     });
   });
   afterAll(async () => {
@@ -267,5 +274,31 @@ describe("enforcer CLI", () => {
     expect(page.nextCursor).not.toBeNull();
     const skipped = await cli(["targets", body.id, "--status", "skipped"]);
     expect(skipped.stdout).toMatch(/Payments\/chat-ai\s+skipped\s+\d+\s+0\s+proxy type AI/);
+  });
+
+  it("prints the gateway's hostile names and messages escaped; --json keeps them exact", async () => {
+    const file = await rolloutFile({
+      policy: POLICY,
+      targets: { projects: ["Hostile"] },
+      strategy: { maxErrors: 5 },
+    });
+    const res = await cli(["apply", "-f", file, "--watch"]);
+    expect(res.code, res.stderr).toBe(1);
+    const escaped = "Hostile/evil\\x1b[2J\\u202e\\r\\x07";
+    expect(res.stdout).toContain(`  ${escaped}  HTTP 400  locked\\x1b]0;pwned\\x07\\nerror: fake line\n`);
+    const id = /Rollout (r\S+) failed/.exec(res.stdout)?.[1] ?? "";
+    const targets = await cli(["targets", id]);
+    expect(targets.stdout).toMatch(new RegExp(`^TARGET {${escaped.length - 6}}  STATUS`));
+    expect(targets.stdout).toContain(`${escaped}  failed`);
+    for (const text of [res.stdout, res.stderr, targets.stdout]) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point.
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    }
+
+    const json = await cli(["targets", id, "--status", "failed", "--json"]);
+    expect(JSON.parse(json.stdout).items[0]).toMatchObject({
+      proxy: "evil\x1b[2J\u202e\r\x07",
+      error: { message: HOSTILE_MESSAGE },
+    });
   });
 });

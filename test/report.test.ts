@@ -7,9 +7,14 @@ import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js
 const FORMULA = "=cmd|' /C calc'!A0";
 const COMMA_QUOTE = 'a,"b"';
 // 10 × 1,000 generated proxies plus a project whose proxy names are hostile to CSV readers.
-// The gateway's message is not ours either.
-const GATEWAY_MESSAGE = '=HYPERLINK("http://x.example"), locked';
-const HOSTILE = { name: "Hostile", proxies: [{ name: FORMULA }, { name: COMMA_QUOTE }, { name: "+1-2" }] };
+// The gateway's message is not ours either. Both hide their formula behind blanks, which
+// spreadsheets skip.
+const BLANK_FORMULA = " +1-2";
+const GATEWAY_MESSAGE = '\n=HYPERLINK("http://x.example"), locked';
+const HOSTILE = {
+  name: "Hostile",
+  proxies: [{ name: FORMULA }, { name: COMMA_QUOTE }, { name: BLANK_FORMULA }],
+};
 
 /** RFC 4180 records, for checking that what the service quoted reads back as the original text. */
 function parseCsv(text: string): string[][] {
@@ -47,7 +52,7 @@ describe("rollout reports", () => {
       projects: 10,
       proxiesPerProject: 1000,
       fleet: [HOSTILE],
-      permanentFailures: [{ project: "Hostile", proxy: "+1-2", message: GATEWAY_MESSAGE }],
+      permanentFailures: [{ project: "Hostile", proxy: BLANK_FORMULA, message: GATEWAY_MESSAGE }],
     });
   });
   afterAll(() => h?.stop());
@@ -74,13 +79,18 @@ describe("rollout reports", () => {
     expect(text).toBe(
       [
         "project,proxy,status,wave,attempts,httpStatus,message,reason,updatedAt",
-        "Hostile,'+1-2,planned,1,0,,,,",
+        "Hostile,' +1-2,planned,1,0,,,,",
         "Hostile,'=cmd|' /C calc'!A0,planned,1,0,,,,",
         'Hostile,"a,""b""",planned,1,0,,,,',
         "",
       ].join("\r\n"),
     );
-    expect(parseCsv(text).map((r) => r[1])).toEqual(["proxy", "'+1-2", `'${FORMULA}`, COMMA_QUOTE]);
+    expect(parseCsv(text).map((r) => r[1])).toEqual([
+      "proxy",
+      `'${BLANK_FORMULA}`,
+      `'${FORMULA}`,
+      COMMA_QUOTE,
+    ]);
   });
 
   it("reports each target's HTTP status and the gateway's message, quoted and defused", async () => {
@@ -94,7 +104,7 @@ describe("rollout reports", () => {
     const records = parseCsv(res.body as string);
     expect(records[1]?.slice(0, 8)).toEqual([
       "Hostile",
-      "'+1-2",
+      `'${BLANK_FORMULA}`,
       "failed",
       "1",
       "1",
@@ -113,8 +123,27 @@ describe("rollout reports", () => {
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvField("-1,2")).toBe(`"'-1,2"`);
     expect(csvField("\tx")).toBe("'\tx");
+    expect(csvField("\r")).toBe(`"'\r"`);
+    expect(csvField("a=1+2")).toBe("a=1+2");
+    expect(csvField("'=1")).toBe("'=1");
     expect(csvField(-3)).toBe("-3");
     expect(csvField(null)).toBe("");
+  });
+
+  it.each([
+    [" =1+1", "' =1+1"],
+    ["  @SUM(A1)", "'  @SUM(A1)"],
+    ["\t-2+3", "'\t-2+3"],
+    ["\t\t+cmd", "'\t\t+cmd"],
+    [" \t=A1", "' \t=A1"],
+    ["\r=1", `"'\r=1"`],
+    ["\n=1", `"'\n=1"`],
+    ["\r\n @x", `"'\r\n @x"`],
+    ["\u00a0=1", "'\u00a0=1"],
+    ["\0=1", "'\0=1"],
+    [" - a, b", `"' - a, b"`],
+  ])("csvField defuses %j, a formula behind blanks, as %j", (value, field) => {
+    expect(csvField(value)).toBe(field);
   });
 
   it("streams a 10k-target report in chunks without building it in memory", async () => {

@@ -42,11 +42,47 @@ describe("webhook and audit configuration", () => {
       ],
     });
     const c = loadConfig({ ...BASE, ENFORCER_WEBHOOKS_FILE: file, PAGER_SECRET: "env-secret-value-123456" });
-    expect(c.webhooks.map((w) => [w.name, w.secret, [...w.events]])).toEqual([
+    expect(c.webhooks.map((w) => [w.name, w.secret.toString("utf8"), [...w.events]])).toEqual([
       ["chat", SECRET, ["rollout.failed"]],
       ["pager", "env-secret-value-123456", ["rollout.failed"]],
       ["siem", "file-secret-value-123456", ["rollout.failed"]],
     ]);
+  });
+
+  it("takes a whsec_ secret (Standard Webhooks) as its base64-decoded key, any other as its UTF-8 bytes", () => {
+    const key = Buffer.from("0123456789abcdef0123456789abcdef");
+    const file = webhooksFile({
+      webhooks: [
+        hook({ name: "standard", secret: `whsec_${key.toString("base64")}` }),
+        hook({
+          name: "unpadded",
+          secret: `whsec_${key.subarray(0, 25).toString("base64").replace(/=+$/, "")}`,
+        }),
+        hook({ name: "plain", secret: "plain-secret-ünïcode" }),
+      ],
+    });
+    const [standard, unpadded, plain] = loadConfig({ ...BASE, ENFORCER_WEBHOOKS_FILE: file }).webhooks;
+    expect(standard?.secret).toEqual(key);
+    expect(unpadded?.secret).toEqual(key.subarray(0, 25));
+    expect(plain?.secret).toEqual(Buffer.from("plain-secret-ünïcode", "utf8"));
+  });
+
+  it.each([
+    ["not base64", "whsec_not*base64*at*all*0123456789abcdef0123"],
+    ["url-safe base64", `whsec_${Buffer.alloc(30, 0xfb).toString("base64url")}`],
+    ["a key under 24 bytes", `whsec_${Buffer.alloc(23, 7).toString("base64")}`],
+    ["nothing after the prefix", "whsec_"],
+  ])("refuses a whsec_ secret that is %s, without printing it", (_what, secret) => {
+    const file = webhooksFile({ webhooks: [hook({ secret })] });
+    let message = "";
+    try {
+      loadConfig({ ...BASE, ENFORCER_WEBHOOKS_FILE: file });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^ENFORCER_WEBHOOKS_FILE: webhook chat: the secret \(inline\) must /);
+    const key = secret.slice("whsec_".length);
+    if (key !== "") expect(message).not.toContain(key);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,17 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpPrefix } from "./helpers/redis.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
+import { verifyWebhook } from "./helpers/webhook-verify.js";
 
 const SECRETS = {
   ok: "ok-webhook-secret-5d1e8a",
   flaky: "flaky-webhook-secret-77c2b0",
   other: "other-webhook-secret-0e4f19",
+  // Standard Webhooks' own format: the key in base64 after whsec_.
+  standard: `whsec_${randomBytes(32).toString("base64")}`,
 };
 // Webhook URLs may carry a token of their own (chat webhooks do): it must stay out of Redis and logs.
 const URL_TOKEN = "url-token-9b3f6d2a";
 
 interface Received {
   path: string;
+  /** When the request arrived, ms. */
+  at: number;
   headers: IncomingMessage["headers"];
   body: string;
   json: {
@@ -29,24 +34,36 @@ interface Received {
   };
 }
 
-/** A webhook receiver: /ok answers 200, /flaky 500 twice per delivery then 200, /gone 410, /hang never. */
+/**
+ * A webhook receiver: /ok answers 200, /flaky 500 twice per delivery then 200, /next-second 500
+ * until an attempt arrives in a later second than the delivery's first, /gone 410, /hang never.
+ */
 async function startReceiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const flakyTries = new Map<string, number>();
+  const firstSecond = new Map<string, number>();
   const server: Server = createServer((req, res) => {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const path = (req.url ?? "").split("?")[0] ?? "";
-      received.push({ path, headers: req.headers, body, json: JSON.parse(body) });
+      received.push({ path, at, headers: req.headers, body, json: JSON.parse(body) });
       if (path === "/hang") return;
       if (path === "/gone") return void res.writeHead(410).end();
       if (path === "/flaky") {
-        const delivery = String(req.headers["x-enforcer-delivery"]);
+        const delivery = String(req.headers["webhook-id"]);
         const tries = (flakyTries.get(delivery) ?? 0) + 1;
         flakyTries.set(delivery, tries);
         if (tries <= 2) return void res.writeHead(500).end("try again");
+      }
+      if (path === "/next-second") {
+        // The backoff (50 ms doubling, 8 attempts) crosses a second boundary well before the last.
+        const second = Math.floor(at / 1000);
+        const first = firstSecond.get(String(req.headers["webhook-id"])) ?? second;
+        firstSecond.set(String(req.headers["webhook-id"]), first);
+        if (second === first) return void res.writeHead(503).end("later");
       }
       res.writeHead(200).end("ok");
     });
@@ -72,8 +89,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const signed = (secret: string, r: Received) =>
-  r.headers["x-enforcer-signature"] === `sha256=${createHmac("sha256", secret).update(r.body).digest("hex")}`;
+const signed = (secret: string, r: Received) => verifyWebhook(secret, r.headers, r.body);
 
 describe("webhooks", () => {
   let h: Harness;
@@ -107,6 +123,12 @@ describe("webhooks", () => {
             url: `${receiver.url}/flaky`,
             events: ["rollout.succeeded"],
             secretEnv: "FLAKY_SECRET",
+          },
+          {
+            name: "standard",
+            url: `${receiver.url}/next-second`,
+            events: ["rollout.succeeded"],
+            secret: SECRETS.standard,
           },
           { name: "gone", url: `${receiver.url}/gone`, events: terminal, secretFile },
           { name: "hang", url: `${receiver.url}/hang?token=${URL_TOKEN}`, events: terminal, secretFile },
@@ -158,8 +180,9 @@ describe("webhooks", () => {
     expect(signed(SECRETS.ok, delivery)).toBe(true);
     expect(signed(SECRETS.flaky, delivery)).toBe(false);
     expect(delivery.headers["x-enforcer-event"]).toBe("rollout.succeeded");
-    // Rollout events are delivered under "<outbox event id>.<webhook>": the same id on every re-delivery.
-    expect(delivery.headers["x-enforcer-delivery"]).toMatch(/^\d+-\d+\.ok$/);
+    // Rollout events are delivered under "<outbox event id>-<webhook>": the same id on every re-delivery.
+    expect(delivery.headers["webhook-id"]).toMatch(/^\d+-\d+-ok$/);
+    expect(delivery.headers["x-enforcer-delivery"]).toBe(delivery.headers["webhook-id"]);
     expect(delivery.headers["content-type"]).toBe("application/json");
     expect(Object.keys(delivery.json)).toEqual(["event", "occurredAt", "rollout"]);
     expect(Date.parse(delivery.json.occurredAt)).toBeGreaterThan(started - 1000);
@@ -175,7 +198,7 @@ describe("webhooks", () => {
       const tries = deliveries("/flaky", done.id);
       return tries.length >= 3 ? tries : undefined;
     });
-    expect(new Set(flaky.map((r) => r.headers["x-enforcer-delivery"])).size).toBe(1);
+    expect(new Set(flaky.map((r) => r.headers["webhook-id"])).size).toBe(1);
     expect(new Set(flaky.map((r) => r.body)).size).toBe(1);
     expect(flaky.every((r) => signed(SECRETS.flaky, r))).toBe(true);
     // 410 is the receiver's final word: not retried.
@@ -185,6 +208,35 @@ describe("webhooks", () => {
     expect(deliveries("/gone", done.id)).toHaveLength(1);
     expect(deliveries("/flaky", done.id)).toHaveLength(3);
     expect(deliveries("/ok", done.id)).toHaveLength(1);
+  });
+
+  it("stamps every retry of a delivery anew: same webhook-id, the attempt's own time, still verified", async () => {
+    const created = await h.api("POST", "/v1/rollouts", {
+      policy: POLICY,
+      targets: { projects: ["project-001"], proxies: ["proxy-00001"] },
+    });
+    const done = await h.waitForStatus(created.body.id, ["succeeded"]);
+    const tries = await waitFor("an attempt in a later second", () => {
+      const all = deliveries("/next-second", done.id);
+      const last = all.at(-1);
+      return last !== undefined && Math.floor(last.at / 1000) > Math.floor((all[0] as Received).at / 1000)
+        ? all
+        : undefined;
+    });
+    expect(tries.length).toBeGreaterThan(1);
+    expect(new Set(tries.map((r) => r.headers["webhook-id"])).size).toBe(1);
+    expect(new Set(tries.map((r) => r.body)).size).toBe(1);
+    const stamps = tries.map((r) => Number(r.headers["webhook-timestamp"]));
+    for (const [i, r] of tries.entries()) {
+      // Stamped when sent, not when queued: at most a second before it arrived, never after.
+      expect(stamps[i]).toBeLessThanOrEqual(Math.floor(r.at / 1000));
+      expect(stamps[i]).toBeGreaterThanOrEqual(Math.floor(r.at / 1000) - 1);
+      expect(signed(SECRETS.standard, r)).toBe(true);
+    }
+    expect(stamps.at(-1)).toBeGreaterThan(stamps[0] as number);
+    // The same bytes under the first attempt's id and time: what a replayer holds, refused later.
+    const first = tries[0] as Received;
+    expect(verifyWebhook(SECRETS.standard, first.headers, first.body, first.at + 6 * 60_000)).toBe(false);
   });
 
   it("sends rollout.paused, rollout.cancelled and rollout.failed, one delivery each", async () => {
@@ -238,9 +290,15 @@ describe("webhooks", () => {
   });
 
   it("keeps webhook secrets and URLs out of Redis and the logs", async () => {
-    const everything = [h.logs.join(""), await dumpPrefix(h.prefix)];
-    expect(everything[0]).toContain("webhook delivery failed");
-    expect(everything[1]).toContain("rollout.succeeded");
+    // Deliveries of its own, failing ones included, so it holds in whatever order the tests run.
+    await h.runtime.notify("rollout.succeeded", { rollout: { id: "r-secrets-check" } });
+    const everything = await waitFor("a failed delivery, logged and kept on the queue", async () => {
+      const logs = h.logs.join("");
+      const redis = await dumpPrefix(h.prefix);
+      return logs.includes("webhook delivery failed") && redis.includes("r-secrets-check")
+        ? [logs, redis]
+        : undefined;
+    });
     for (const text of everything) {
       for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
       expect(text).not.toContain(URL_TOKEN);

@@ -1,5 +1,6 @@
 import type { ApiErrorBody } from "./api-types.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { terminalText } from "./terminal-text.js";
 
 function isApiErrorBody(body: unknown): body is ApiErrorBody {
   return (
@@ -12,7 +13,7 @@ function isApiErrorBody(body: unknown): body is ApiErrorBody {
 
 /** Every `details` entry on a line of its own: a file with three mistakes shows all three at once. */
 function withDetails(message: string, body: ApiErrorBody): string {
-  const lines = (body.details ?? []).map((d) => `  ${d.path}: ${d.message}`);
+  const lines = (body.details ?? []).map((d) => `  ${terminalText(`${d.path}: ${d.message}`)}`);
   return [message, ...lines].join("\n");
 }
 
@@ -33,12 +34,13 @@ export function apiError(status: number, body: unknown, baseUrl: string, hadToke
         : "the service needs a token: pass --token or set ENFORCER_TOKEN",
     );
   }
-  if (status === 403)
-    return new CliError(EXIT.badInput, `your role cannot do this (HTTP 403): ${body.message}`);
+  // On a line of its own: a line break in it must not pass for one of ours.
+  const message = terminalText(body.message);
+  if (status === 403) return new CliError(EXIT.badInput, `your role cannot do this (HTTP 403): ${message}`);
   if (status >= 500) {
-    return new CliError(EXIT.unreachable, `the service could not answer (HTTP ${status}): ${body.message}`);
+    return new CliError(EXIT.unreachable, `the service could not answer (HTTP ${status}): ${message}`);
   }
-  return new CliError(EXIT.badInput, withDetails(`${body.message} (HTTP ${status})`, body));
+  return new CliError(EXIT.badInput, withDetails(`${message} (HTTP ${status})`, body));
 }
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);

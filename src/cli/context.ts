@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type ApiClient, apiClient } from "./api-client.js";
 import type { ExitCode } from "./exit-codes.js";
 import type { ProgressStream } from "./progress.js";
+import { terminalText } from "./terminal-text.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8080";
 
@@ -17,7 +18,10 @@ export interface Context {
   client: ApiClient;
   io: CliIO;
   json: boolean;
-  /** A human line on stdout; nothing in --json mode, where stdout holds only JSON. */
+  /**
+   * A human line on stdout, made terminal-safe whatever it holds (the service's names and
+   * messages); nothing in --json mode, where stdout holds only JSON, exactly as received.
+   */
   out(line?: string): void;
   /** The API's JSON on stdout, in --json mode only. */
   printJson(value: unknown): void;
@@ -46,7 +50,7 @@ export function contextOf(command: Command, io: CliIO): Context {
     io,
     json,
     out(line = "") {
-      if (!json) io.stdout.write(`${line}\n`);
+      if (!json) io.stdout.write(`${terminalText(line)}\n`);
     },
     printJson(value) {
       if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

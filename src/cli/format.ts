@@ -1,4 +1,5 @@
 import type { Rollout, RolloutCounts, Target } from "./api-types.js";
+import { terminalText } from "./terminal-text.js";
 
 /** "42s", "3m05s", "2h07m"; "?" while unknown. */
 export function formatDuration(seconds: number | undefined): string {
@@ -31,32 +32,44 @@ export function formatCounts(counts: RolloutCounts): string {
   return parts.length === 0 ? `${counts.total} ${noun}` : `${counts.total} ${noun}: ${parts.join(", ")}`;
 }
 
-/** `HTTP 400  gateway message` for failures, the reason for skips and cancels, else "". */
+/** `HTTP 400  gateway message` for failures, the reason for skips and cancels, else "" (terminal-safe). */
 export function targetDetail(target: Target): string {
   if (target.error !== null) {
     const http = target.error.httpStatus === null ? "" : `HTTP ${target.error.httpStatus}  `;
-    return `${http}${target.error.message}`;
+    return `${http}${terminalText(target.error.message)}`;
   }
-  return target.reason ?? "";
+  return terminalText(target.reason ?? "");
 }
+
+/** `project/proxy`, terminal-safe: the gateway named them. */
+export const targetName = (target: Target): string => terminalText(`${target.project}/${target.proxy}`);
 
 /** `project/proxy  HTTP 400  gateway message`. */
 export function formatTarget(target: Target): string {
   const detail = targetDetail(target);
-  const name = `${target.project}/${target.proxy}`;
+  const name = targetName(target);
   return detail === "" ? name : `${name}  ${detail}`;
 }
 
-/** Why the rollout stopped where it did, when the service said. */
-export function stopReason(rollout: Rollout): string | undefined {
-  if (rollout.status === "paused") return rollout.pausedReason ?? undefined;
-  if (rollout.status === "failed") return rollout.failureReason ?? undefined;
-  if (rollout.status === "cancelled") return rollout.cancelReason ?? undefined;
+function reasonOf(rollout: Rollout): string | null | undefined {
+  if (rollout.status === "paused") return rollout.pausedReason;
+  if (rollout.status === "failed") return rollout.failureReason;
+  if (rollout.status === "cancelled") return rollout.cancelReason;
   return undefined;
 }
 
-/** Left-aligned columns, two spaces apart; the last column is not padded. */
-export function table(rows: string[][]): string[] {
+/** Why the rollout stopped where it did, when the service said (terminal-safe). */
+export function stopReason(rollout: Rollout): string | undefined {
+  const reason = reasonOf(rollout);
+  return reason === null || reason === undefined ? undefined : terminalText(reason);
+}
+
+/**
+ * Left-aligned columns, two spaces apart; the last column is not padded. Cells are made
+ * terminal-safe first, so the escapes count in the widths.
+ */
+export function table(cells: string[][]): string[] {
+  const rows = cells.map((row) => row.map(terminalText));
   const widths: number[] = [];
   for (const row of rows) {
     for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);

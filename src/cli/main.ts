@@ -9,6 +9,7 @@ import { registerPlan } from "./commands/plan.js";
 import { registerReport } from "./commands/report.js";
 import { type Act, type CliIO, contextOf, DEFAULT_URL } from "./context.js";
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
+import { terminalLines } from "./terminal-text.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -58,12 +59,11 @@ export async function run(argv: string[], io: CliIO = process): Promise<ExitCode
     // Commander has already printed its usage error (or the help/version asked for).
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     if (error instanceof CliError) {
-      io.stderr.write(`error: ${error.message}\n`);
+      io.stderr.write(`error: ${terminalLines(error.message)}\n`);
       return error.exitCode;
     }
-    io.stderr.write(
-      `error: unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`error: unexpected: ${terminalLines(detail)}\n`);
     return EXIT.internal;
   }
 }

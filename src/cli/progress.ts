@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import { doneCount, type Rollout } from "./api-types.js";
 import { formatDuration, formatRate } from "./format.js";
 import { RateMeter } from "./rate-meter.js";
+import { terminalText } from "./terminal-text.js";
 
 export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };
 
@@ -25,7 +26,8 @@ function snapshot(rollout: Rollout, meter: RateMeter, now: number) {
   return {
     done,
     total,
-    status: rollout.status.padEnd(9),
+    // The service's word, on a bar that writes its own control sequences: escaped here, not at a sink.
+    status: terminalText(rollout.status).padEnd(9),
     // Not `rate`/`eta`: cli-progress fills those placeholders itself and would win.
     perSecond: formatRate(meter.rate(now)),
     timeLeft: planning ? "?" : formatDuration(meter.etaSeconds(total - done, now)),

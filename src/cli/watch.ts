@@ -4,11 +4,12 @@ import { type ExitCode, exitCodeOfStatus } from "./exit-codes.js";
 import { followRollout } from "./follow.js";
 import { progressDisplay } from "./progress.js";
 import { printOutcome } from "./report.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Follows a rollout with live progress on stderr until it is paused or terminal. */
 export async function watchRollout(ctx: Context, id: string): Promise<Rollout> {
   // Ctrl-C only ends the watch; say so, since people expect it to stop the rollout.
-  ctx.io.stderr.write(`Watching ${id} (Ctrl-C stops watching, not the rollout)\n`);
+  ctx.io.stderr.write(`Watching ${terminalText(id)} (Ctrl-C stops watching, not the rollout)\n`);
   const display = progressDisplay(ctx.io.stderr);
   try {
     return await followRollout(ctx.client, id, (rollout) => display.update(rollout));

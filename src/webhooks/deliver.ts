@@ -1,27 +1,34 @@
 import { UnrecoverableError } from "bullmq";
 import { type Dispatcher, request } from "undici";
 import type { WebhookConfig } from "../config/webhooks-file.js";
-import { signature } from "./signature.js";
+import { webhookSignature } from "./signature.js";
 
 /** Worth another attempt: the receiver is overloaded, down or slow. */
 const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
 
 export interface Delivery {
+  /** `webhook-id`: the same on every attempt, so receivers can drop duplicates by it. */
   id: string;
   event: string;
   body: string;
 }
 
 /**
- * POSTs one delivery. Resolves on 2xx; throws a plain Error where a retry may help (network,
- * timeout, 408, 429, 5xx) and UnrecoverableError otherwise. Error messages never carry the URL
- * (it may hold a token) because BullMQ keeps them in Redis.
+ * POSTs one attempt of a delivery, signed as Standard Webhooks prescribes with this attempt's
+ * time. Resolves on 2xx; throws a plain Error where a retry may help (network, timeout, 408, 429,
+ * 5xx) and UnrecoverableError otherwise. Error messages never carry the URL (it may hold a token)
+ * because BullMQ keeps them in Redis.
  */
 export async function deliver(
   webhook: WebhookConfig,
   delivery: Delivery,
   dispatcher: Dispatcher,
 ): Promise<number> {
+  // The signed text is `id.timestamp.body`: an id with a dot would make it ambiguous.
+  if (delivery.id === "" || delivery.id.includes(".")) {
+    throw new UnrecoverableError(`webhook ${webhook.name}: the delivery id cannot be signed`);
+  }
+  const timestamp = Math.floor(Date.now() / 1000);
   let status: number;
   try {
     const res = await request(webhook.url, {
@@ -30,9 +37,12 @@ export async function deliver(
       headers: {
         "content-type": "application/json",
         "user-agent": "apinizer-policy-enforcer",
+        "webhook-id": delivery.id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": webhookSignature(webhook.secret, delivery.id, timestamp, delivery.body),
+        // Informational, as before the Standard Webhooks headers: the event, and the id again.
         "x-enforcer-event": delivery.event,
         "x-enforcer-delivery": delivery.id,
-        "x-enforcer-signature": signature(webhook.secret, delivery.body),
       },
       body: delivery.body,
     });

@@ -45,7 +45,9 @@ export function notifier(deps: {
             { webhook: webhook.name, event, body },
             {
               // Also the delivery id receivers see, so they can drop a retried duplicate.
-              jobId: source === undefined ? randomUUID() : `${source.id}.${webhook.name}`,
+              // Signatures cover `id.timestamp.body`, so ids hold no dot (names cannot hold "~").
+              jobId:
+                source === undefined ? randomUUID() : `${source.id}-${webhook.name.replaceAll(".", "~")}`,
               attempts: WEBHOOK_ATTEMPTS,
               backoff: { type: "exponential", delay: deps.backoffMs, jitter: 0.2 },
               removeOnComplete: { age: KEEP_DELIVERED_SECONDS },

@@ -1,5 +1,9 @@
 import { createHmac } from "node:crypto";
 
-/** `X-Enforcer-Signature`: receivers recompute it over the raw body with their copy of the secret. */
-export const signature = (secret: string, body: string): string =>
-  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+/**
+ * `webhook-signature` of the Standard Webhooks scheme (standardwebhooks.com): `v1,` and the base64
+ * HMAC-SHA256 of `id.timestamp.body`. Signing the id and the attempt's timestamp with the body
+ * lets a receiver refuse a captured delivery replayed later, and drop a duplicate by its id.
+ */
+export const webhookSignature = (key: Buffer, id: string, timestamp: number, body: string): string =>
+  `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;

@@ -3,7 +3,7 @@ import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
 import { doneCount } from "../api-types.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
-import { table, targetDetail } from "../format.js";
+import { table, targetDetail, targetName } from "../format.js";
 import { collectPages } from "../paging.js";
 import { printStatus } from "../report.js";
 import { watchToEnd } from "../watch.js";
@@ -88,7 +88,7 @@ export function registerInspect(program: Command, act: Act): void {
         if (page.items.length === 0) ctx.out(status === undefined ? "No targets." : `No ${status} targets.`);
         else {
           const rows = page.items.map((t) => [
-            `${t.project}/${t.proxy}`,
+            targetName(t),
             t.status,
             String(t.wave),
             String(t.attempts),
