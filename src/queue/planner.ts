@@ -37,6 +37,8 @@ async function listFleet(client: ApinizerClient, spec: RolloutSpec): Promise<Pro
       ...(await Promise.all(
         batch.map(async (project) => {
           try {
+            // A name with a lone surrogate cannot be put in a URL; selection fails it as a target.
+            if (!project.isWellFormed()) return { project, proxies: [] };
             return { project, proxies: await client.listProxies(project) };
           } catch (error) {
             if (error instanceof GatewayError && (error.kind === "permanent" || error.kind === "auth")) {
@@ -108,7 +110,7 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
     }
     // With read-back, even a dry run reads each proxy (in the workers) to tell what would change.
     const readsFirst = spec.dryRun && gateway.readBack === "full";
-    targets = selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
+    targets = await selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
   }
   const actionable = targets.filter((t) => t.status === "pending" || t.status === "planned").length;
   const maxTargets = spec.strategy?.maxTargets;
