@@ -179,6 +179,13 @@ const CASES: Case[] = [
     field: "strategy.maxTargets",
   },
   {
+    name: "maxTargets above ENFORCER_MAX_TARGETS",
+    body: withStrategy({ maxTargets: 1001 }),
+    status: 400,
+    error: "validation_failed",
+    field: "strategy.maxTargets",
+  },
+  {
     name: "negative bake",
     body: withStrategy({ bakeSeconds: -5 }),
     status: 400,
@@ -314,7 +321,14 @@ const CASES: Case[] = [
 describe("bad requests: a clear 4xx JSON error, and nothing changes", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness("intake", { projects: 1, proxiesPerProject: 5 }, { ENFORCER_BODY_LIMIT: "64kb" });
+    h = await startHarness(
+      "intake",
+      { projects: 1, proxiesPerProject: 5 },
+      {
+        ENFORCER_BODY_LIMIT: "64kb",
+        ENFORCER_MAX_TARGETS: "1000",
+      },
+    );
   });
   afterAll(() => h?.stop());
 

@@ -113,11 +113,12 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
     targets = await selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
   }
   const actionable = targets.filter((t) => t.status === "pending" || t.status === "planned").length;
-  const maxTargets = spec.strategy?.maxTargets;
-  if (maxTargets !== undefined && actionable > maxTargets) {
-    return fail(
-      `the targets resolve to ${actionable} proxies, more than maxTargets ${maxTargets}; nothing was sent`,
-    );
+  // A body may lower the configured ceiling, never raise it (intake refuses that; stored bodies too).
+  const asked = spec.strategy?.maxTargets ?? Number.POSITIVE_INFINITY;
+  const maxTargets = Math.min(asked, gateway.maxTargets);
+  if (actionable > maxTargets) {
+    const limit = maxTargets === asked ? `maxTargets ${maxTargets}` : `ENFORCER_MAX_TARGETS ${maxTargets}`;
+    return fail(`the targets resolve to ${actionable} proxies, more than ${limit}; nothing was sent`);
   }
 
   // Waves are cut over the actionable targets (stored first); the last wave also holds the rest.

@@ -16,7 +16,7 @@ import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { TargetRecord } from "../store/target-record.js";
-import { assertKnownGateway } from "./gateway-check.js";
+import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { notFound, ServiceError } from "./service-error.js";
 import { parseOrThrow } from "./validation.js";
@@ -97,7 +97,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
 
     async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
       const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
-      assertKnownGateway(deps.gateways, spec.gateway);
+      assertWithinMaxTargets(assertKnownGateway(deps.gateways, spec.gateway), spec.strategy?.maxTargets);
       const key = input.idempotencyKey;
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [
