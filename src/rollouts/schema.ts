@@ -10,8 +10,13 @@ import { ROLLOUT_STATUSES, TARGET_STATUSES } from "./lifecycle.js";
  */
 const text = z.string().refine((s) => s.isWellFormed(), "must be well-formed Unicode (no lone surrogates)");
 const name = text.min(1).max(512);
-/** Globs: `*` and `?` are wildcards, `\` escapes; see glob.ts. At most 1000 of 512 characters each. */
-const glob = text.min(1).max(512);
+/** At most 1000 globs of 512 characters: matching is linear in both (glob.ts). */
+const glob = text
+  .min(1)
+  .max(512)
+  .describe(
+    "A glob on the whole proxy name, case-sensitive: `*` any run of characters (`/` included), `?` one character, `\\` makes the next character literal; nothing else is special",
+  );
 
 /** A repeated name would multiply targets and PATCHes: repeats are dropped, the first of each kept. */
 const uniqueList = (item: typeof name, max: number) =>
@@ -19,7 +24,8 @@ const uniqueList = (item: typeof name, max: number) =>
     .array(item)
     .min(1)
     .max(max)
-    .transform((list) => [...new Set(list)]);
+    .transform((list) => [...new Set(list)])
+    .describe("Repeated entries are dropped");
 const percent = z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'a percentage such as "10%"');
 
 export const mtlsPolicySchema = z
@@ -75,7 +81,12 @@ export const strategySchema = z
     maxErrors: z.union([z.number().int().min(0), percent]).optional(),
     bakeSeconds: z.number().int().min(0).max(86_400).optional(),
     pauseBetweenWaves: z.boolean().optional(),
-    maxTargets: z.number().int().positive().optional(),
+    maxTargets: z
+      .number()
+      .int()
+      .positive()
+      .describe("Lowers the service's ceiling (ENFORCER_MAX_TARGETS, default 100000) for this rollout")
+      .optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
