@@ -15,6 +15,8 @@ type Token = string | typeof ANY;
 type Piece = readonly Token[];
 
 interface CompiledGlob {
+  /** Characters (code points) any match needs: a shorter name is refused without a look. */
+  minLength: number;
   /** Must match at the start. */
   head: Piece;
   /** Each found leftmost after the previous one. */
@@ -101,14 +103,18 @@ const width = (piece: Piece) =>
 
 /** A pattern without a wildcard compiles to its literal (escapes resolved). */
 function compile(pattern: string): CompiledGlob | string {
-  const [head = [], ...rest] = pieces(pattern);
+  const all = pieces(pattern);
+  const [head = [], ...rest] = all;
   if (rest.length === 0 && !head.includes(ANY)) return head.join("");
-  if (rest.length === 0) return { head, middle: [], tail: undefined };
+  const minLength = all.reduce((sum, piece) => sum + width(piece), 0);
+  if (rest.length === 0) return { minLength, head, middle: [], tail: undefined };
   const tail = rest.at(-1) ?? [];
-  return { head, middle: rest.slice(0, -1), tail: { piece: tail, width: width(tail) } };
+  return { minLength, head, middle: rest.slice(0, -1), tail: { piece: tail, width: width(tail) } };
 }
 
 function matches(glob: CompiledGlob, name: string): boolean {
+  // A code point is one or two code units, so fewer units than characters needed cannot match.
+  if (name.length < glob.minLength) return false;
   let at = matchAt(glob.head, name, 0);
   if (at < 0) return false;
   if (glob.tail === undefined) return at === name.length;
