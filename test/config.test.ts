@@ -36,6 +36,7 @@ describe("configuration", () => {
     [{ ENFORCER_QUEUE_PREFIX: "a:b" }, "ENFORCER_QUEUE_PREFIX"],
     [{ ENFORCER_WORKER_CONCURRENCY: "0" }, "ENFORCER_WORKER_CONCURRENCY"],
     [{ ENFORCER_AUTH: "off" }, "ENFORCER_AUTH"],
+    [{ ENFORCER_MAX_TARGETS: "0" }, "ENFORCER_MAX_TARGETS"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ ENFORCER_MAX_STREAMS_PER_CALLER: "0" }, "ENFORCER_MAX_STREAMS_PER_CALLER"],
     [{ ENFORCER_MAX_SCHEDULES: "-1" }, "ENFORCER_MAX_SCHEDULES"],
@@ -78,7 +79,15 @@ describe("configuration", () => {
       concurrency: 4,
       connections: 4,
       token: "eu-secret",
+      maxTargets: 100_000,
     });
+    const capped = loadConfig({
+      ...BASE,
+      ENFORCER_GATEWAYS_FILE: gateways,
+      EU_TOKEN: "e",
+      ENFORCER_MAX_TARGETS: "50",
+    });
+    expect([...capped.gateways.values()].map((g) => g.maxTargets)).toEqual([50, 50]);
     expect(multi.gateways.get("us")).toMatchObject({
       deployStyle: "inline",
       rateLimitPerSecond: 5,

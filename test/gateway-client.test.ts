@@ -88,6 +88,7 @@ function client(
     timeoutMs: 300,
     deployStyle: "inline",
     connections: 2,
+    maxTargets: 100_000,
     ...overrides,
   };
   const created = new ApinizerClient(gateway, observer, {

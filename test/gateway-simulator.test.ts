@@ -103,6 +103,7 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
         timeoutMs: options.timeoutMs ?? 2_000,
         deployStyle: options.deployStyle ?? "inline",
         connections: 4,
+        maxTargets: 100_000,
       },
       observer,
       { ...FAST_RETRY, ...options.retry },

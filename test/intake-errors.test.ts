@@ -8,6 +8,24 @@ const withMtls = (mtls: Record<string, unknown>) => ({
 });
 const withStrategy = (strategy: Record<string, unknown>) => ({ ...VALID, strategy });
 
+/** Text that is not well-formed UTF-16: it can be neither put in a URL nor stored by Redis's cjson. */
+const LONE = "orders-\uD800";
+const LONE_SURROGATES: Array<[string, unknown, string]> = [
+  ["the gateway", { ...VALID, gateway: LONE }, "gateway"],
+  ["a project", { ...VALID, targets: { projects: ["ok", LONE] } }, "targets.projects.1"],
+  ["a proxy", { ...VALID, targets: { ...VALID.targets, proxies: [LONE] } }, "targets.proxies.0"],
+  [
+    "an include glob",
+    { ...VALID, targets: { ...VALID.targets, include: ["*\uDC00*"] } },
+    "targets.include.0",
+  ],
+  ["an exclude glob", { ...VALID, targets: { ...VALID.targets, exclude: [LONE] } }, "targets.exclude.0"],
+  ["keyStoreId", withMtls({ keyStoreId: LONE }), "policy.mtls.keyStoreId"],
+  ["trustStoreName", withMtls({ trustStoreName: LONE }), "policy.mtls.trustStoreName"],
+  ["a deploy environment", { ...VALID, deploy: { environments: [LONE] } }, "deploy.environments.0"],
+  ["the description", { ...VALID, description: `CHG-1 ${LONE}` }, "description"],
+];
+
 interface Case {
   name: string;
   method?: string;
@@ -179,6 +197,13 @@ const CASES: Case[] = [
     field: "strategy.maxTargets",
   },
   {
+    name: "maxTargets above ENFORCER_MAX_TARGETS",
+    body: withStrategy({ maxTargets: 1001 }),
+    status: 400,
+    error: "validation_failed",
+    field: "strategy.maxTargets",
+  },
+  {
     name: "negative bake",
     body: withStrategy({ bakeSeconds: -5 }),
     status: 400,
@@ -228,6 +253,15 @@ const CASES: Case[] = [
     error: "validation_failed",
     field: "Idempotency-Key",
   },
+  ...LONE_SURROGATES.map(
+    ([where, body, field]): Case => ({
+      name: `a lone surrogate in ${where}`,
+      body,
+      status: 400,
+      error: "validation_failed",
+      field,
+    }),
+  ),
   { name: "no token", body: VALID, token: null, status: 401, error: "unauthorized" },
   { name: "wrong token", body: VALID, token: "not-a-token", status: 401, error: "unauthorized" },
   {
@@ -314,7 +348,14 @@ const CASES: Case[] = [
 describe("bad requests: a clear 4xx JSON error, and nothing changes", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness("intake", { projects: 1, proxiesPerProject: 5 }, { ENFORCER_BODY_LIMIT: "64kb" });
+    h = await startHarness(
+      "intake",
+      { projects: 1, proxiesPerProject: 5 },
+      {
+        ENFORCER_BODY_LIMIT: "64kb",
+        ENFORCER_MAX_TARGETS: "1000",
+      },
+    );
   });
   afterAll(() => h?.stop());
 

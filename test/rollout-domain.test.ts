@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorBudget, waveBounds } from "../src/rollouts/sizes.js";
-import { selectTargets } from "../src/rollouts/target-selection.js";
+import { type ProjectListing, selectTargets } from "../src/rollouts/target-selection.js";
 
 describe("waves", () => {
   it.each([
@@ -32,7 +32,7 @@ describe("error budget: the rollout pauses once failures exceed it", () => {
 });
 
 describe("target selection", () => {
-  const listing = [
+  const listing: ProjectListing[] = [
     {
       project: "P",
       proxies: [
@@ -45,31 +45,31 @@ describe("target selection", () => {
       ],
     },
   ];
-  const select = (targets: Record<string, unknown>, dryRun = false) =>
-    selectTargets({ targets: { projects: ["P"], ...targets } as never, dryRun }, listing).map(
+  const select = async (targets: Record<string, unknown>, dryRun = false, listings = listing) =>
+    (await selectTargets({ targets: { projects: ["P"], ...targets } as never, dryRun }, listings)).map(
       (t) => `${t.proxy}:${t.status}`,
     );
 
-  it("globs match the whole name, case-sensitively, with * crossing '/'", () => {
-    expect(select({ include: ["orders*"] })).toEqual([
+  it("globs match the whole name, case-sensitively, with * crossing '/'", async () => {
+    expect(await select({ include: ["orders*"] })).toEqual([
       "orders-api:pending",
       "orders/v1:pending",
       "orders-ai:skipped",
     ]);
-    expect(select({ include: ["*orders*"], exclude: ["legacy-*", "*/*"] })).toEqual([
+    expect(await select({ include: ["*orders*"], exclude: ["legacy-*", "*/*"] })).toEqual([
       ".hidden-orders:pending",
       "orders-api:pending",
       "orders-ai:skipped",
     ]);
-    expect(select({ include: ["Orders-*"] })).toEqual(["Orders-API:pending"]);
+    expect(await select({ include: ["Orders-*"] })).toEqual(["Orders-API:pending"]);
   });
 
-  it("named proxies must also match the globs; missing names fail", () => {
-    expect(select({ proxies: ["orders-api", "nope"], exclude: ["orders-*"] })).toEqual(["nope:failed"]);
+  it("named proxies must also match the globs; missing names fail", async () => {
+    expect(await select({ proxies: ["orders-api", "nope"], exclude: ["orders-*"] })).toEqual(["nope:failed"]);
   });
 
-  it("a dry run plans instead of pending; AI types are skipped with a reason", () => {
-    const [first] = selectTargets(
+  it("a dry run plans instead of pending; AI types are skipped with a reason", async () => {
+    const [first] = await selectTargets(
       { targets: { projects: ["P"], proxies: ["orders-ai"] }, dryRun: true },
       listing,
     );
@@ -77,6 +77,57 @@ describe("target selection", () => {
       status: "skipped",
       reason: "proxy type MCP does not support mTLS settings",
     });
-    expect(select({ proxies: ["legacy-orders"] }, true)).toEqual(["legacy-orders:planned"]);
+    expect(await select({ proxies: ["legacy-orders"] }, true)).toEqual(["legacy-orders:planned"]);
+  });
+
+  it("a (project, proxy) pair listed twice is one target", async () => {
+    const twice = [...listing, { project: "P", proxies: [{ name: "orders/v1" }, { name: "orders/v1" }] }];
+    expect(await select({ include: ["orders/*"] }, false, twice)).toEqual(["orders/v1:pending"]);
+  });
+
+  it("a name with a lone surrogate is a failed target, stored well-formed, never sent", async () => {
+    const broken = [
+      { project: "P", proxies: [{ name: "orders-\uD800" }, { name: "orders-ok" }] },
+      { project: "Q\uDC00", proxies: [] },
+    ];
+    const targets = await selectTargets(
+      { targets: { projects: ["*"], include: ["orders-*"] }, dryRun: false },
+      broken,
+    );
+    expect(targets).toEqual([
+      { project: "P", proxy: "orders-ok", status: "pending" },
+      {
+        project: "P",
+        proxy: "orders-\uFFFD",
+        status: "failed",
+        error: {
+          message: "proxy name is not well-formed Unicode (lone surrogate); it cannot be addressed in a URL",
+        },
+      },
+      {
+        project: "Q\uFFFD",
+        proxy: "*",
+        status: "failed",
+        error: {
+          message:
+            "project name is not well-formed Unicode (lone surrogate); it cannot be addressed in a URL",
+        },
+      },
+    ]);
+    // Outside the globs, a broken proxy name is not selected at all.
+    expect(await select({ include: ["legacy-*"] }, false, broken.slice(0, 1))).toEqual([]);
+  });
+
+  it("selecting from a large fleet yields to the event loop", async () => {
+    const proxies = Array.from({ length: 200_000 }, (_, i) => ({ name: `proxy-${i}` }));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const targets = await selectTargets(
+      { targets: { projects: ["P"], include: ["*a*b*c*d*e*f*g*h*"], exclude: ["*1*2*3*"] }, dryRun: false },
+      [{ project: "P", proxies }],
+    );
+    clearInterval(timer);
+    expect(targets).toEqual([]);
+    expect(ticks).toBeGreaterThan(0);
   });
 });

@@ -118,6 +118,11 @@ const envSchema = z.object({
     .describe(
       "Shortest time between two firings of a compliance sweep, over its next firings; a sweep firing more often is a 400 unless its body says allowFrequent: true",
     ),
+  ENFORCER_MAX_TARGETS: positiveInt
+    .default(100_000)
+    .describe(
+      "Most targets one rollout may resolve to, on every gateway; a body's strategy.maxTargets may lower it, not raise it",
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -166,7 +171,7 @@ function parseCallers(raw: string | undefined, variable: string): Caller[] {
 function loadGatewaysFile(
   env: NodeJS.ProcessEnv,
   file: string,
-  defaults: Pick<GatewayConfig, "rateLimitPerSecond" | "timeoutMs" | "connections">,
+  defaults: Pick<GatewayConfig, "rateLimitPerSecond" | "timeoutMs" | "connections" | "maxTargets">,
 ): GatewayConfig[] {
   const { gateways } = readConfigFile(file, gatewayFileSchema, "ENFORCER_GATEWAYS_FILE");
   return gateways.map((g) => {
@@ -186,6 +191,7 @@ function loadGatewaysFile(
       deployStyle: g.deployStyle,
       readBack: g.readBack,
       connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
+      maxTargets: defaults.maxTargets,
     };
   });
 }
@@ -204,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerSecond: e.ENFORCER_RATE_LIMIT_PER_SECOND,
     timeoutMs: e.ENFORCER_GATEWAY_TIMEOUT_MS,
     connections: e.ENFORCER_WORKER_CONCURRENCY,
+    maxTargets: e.ENFORCER_MAX_TARGETS,
   };
 
   const gateways = new Map<string, GatewayConfig>();

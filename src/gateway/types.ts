@@ -32,6 +32,8 @@ export interface GatewayConfig {
   readBack?: "none" | "full";
   /** Sockets this process keeps open to the manager. */
   connections: number;
+  /** Most targets one rollout on this gateway may resolve to (ENFORCER_MAX_TARGETS). */
+  maxTargets: number;
 }
 
 export interface ProjectSummary {

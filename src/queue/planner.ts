@@ -38,6 +38,8 @@ async function listFleet(client: ApinizerClient, spec: RolloutSpec): Promise<Pro
       ...(await Promise.all(
         batch.map(async (project) => {
           try {
+            // A name with a lone surrogate cannot be put in a URL; selection fails it as a target.
+            if (!project.isWellFormed()) return { project, proxies: [] };
             return { project, proxies: await client.listProxies(project) };
           } catch (error) {
             if (error instanceof GatewayError && (error.kind === "permanent" || error.kind === "auth")) {
@@ -108,14 +110,15 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
     }
     // With read-back, even a dry run reads each proxy (in the workers) to tell what would change.
     const readsFirst = spec.dryRun && gateway.readBack === "full";
-    targets = selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
+    targets = await selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
   }
   const actionable = targets.filter((t) => t.status === "pending" || t.status === "planned").length;
-  const maxTargets = spec.strategy?.maxTargets;
-  if (maxTargets !== undefined && actionable > maxTargets) {
-    return fail(
-      `the targets resolve to ${actionable} proxies, more than maxTargets ${maxTargets}; nothing was sent`,
-    );
+  // A body may lower the configured ceiling, never raise it (intake refuses that; stored bodies too).
+  const asked = spec.strategy?.maxTargets ?? Number.POSITIVE_INFINITY;
+  const maxTargets = Math.min(asked, gateway.maxTargets);
+  if (actionable > maxTargets) {
+    const limit = maxTargets === asked ? `maxTargets ${maxTargets}` : `ENFORCER_MAX_TARGETS ${maxTargets}`;
+    return fail(`the targets resolve to ${actionable} proxies, more than ${limit}; nothing was sent`);
   }
 
   // Waves are cut over the actionable targets (stored first); the last wave also holds the rest.

@@ -4,8 +4,28 @@ import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../engine/lifecycle.js";
 // The request bodies of the rollout API. These schemas are the one source of truth: routes
 // validate with them and the OpenAPI document is generated from them.
 
-const name = z.string().min(1).max(512);
-const glob = z.string().min(1).max(512);
+/**
+ * Every string of a body. A lone surrogate (text that is not well-formed UTF-16) can be neither
+ * percent-encoded into a gateway URL nor stored by Redis's cjson, so it is refused here.
+ */
+const text = z.string().refine((s) => s.isWellFormed(), "must be well-formed Unicode (no lone surrogates)");
+const name = text.min(1).max(512);
+/** At most 1000 globs of 512 characters: matching is linear in both (glob.ts). */
+const glob = text
+  .min(1)
+  .max(512)
+  .describe(
+    "A glob on the whole proxy name, case-sensitive: `*` any run of characters (`/` included), `?` one character, `\\` makes the next character literal; nothing else is special",
+  );
+
+/** A repeated name would multiply targets and PATCHes: repeats are dropped, the first of each kept. */
+const uniqueList = (item: typeof name, max: number) =>
+  z
+    .array(item)
+    .min(1)
+    .max(max)
+    .transform((list) => [...new Set(list)])
+    .describe("Repeated entries are dropped");
 const percent = z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'a percentage such as "10%"');
 
 export const mtlsPolicySchema = z
@@ -42,10 +62,10 @@ export const policySchema = z.object({ mtls: mtlsPolicySchema }).strict();
 
 export const targetsSchema = z
   .object({
-    projects: z.array(name).min(1).max(10_000),
-    proxies: z.array(name).min(1).max(200_000).optional(),
-    include: z.array(glob).min(1).max(1000).optional(),
-    exclude: z.array(glob).min(1).max(1000).optional(),
+    projects: uniqueList(name, 10_000),
+    proxies: uniqueList(name, 200_000).optional(),
+    include: uniqueList(glob, 1000).optional(),
+    exclude: uniqueList(glob, 1000).optional(),
   })
   .strict()
   .refine((t) => !t.projects.includes("*") || t.projects.length === 1, {
@@ -61,7 +81,12 @@ export const strategySchema = z
     maxErrors: z.union([z.number().int().min(0), percent]).optional(),
     bakeSeconds: z.number().int().min(0).max(86_400).optional(),
     pauseBetweenWaves: z.boolean().optional(),
-    maxTargets: z.number().int().positive().optional(),
+    maxTargets: z
+      .number()
+      .int()
+      .positive()
+      .describe("Lowers the service's ceiling (ENFORCER_MAX_TARGETS, default 100000) for this rollout")
+      .optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -94,13 +119,13 @@ export const deploySchema = z
 
 export const rolloutBodySchema = z
   .object({
-    gateway: z.string().min(1).max(63).default("default"),
+    gateway: text.min(1).max(63).default("default"),
     policy: policySchema,
     targets: targetsSchema,
     deploy: deploySchema.nullable().optional(),
     strategy: strategySchema.optional(),
     dryRun: z.boolean().default(false),
-    description: z.string().max(2000).optional(),
+    description: text.max(2000).optional(),
   })
   .strict();
 

@@ -1,5 +1,6 @@
-import picomatch from "picomatch";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { MtlsSettings, ProxySummary } from "../gateway/types.js";
+import { globSet } from "./glob.js";
 import type { RolloutSpec } from "./schema.js";
 
 export type PlannedStatus = "pending" | "skipped" | "failed" | "planned";
@@ -25,38 +26,69 @@ const MTLS_UNSUPPORTED_TYPES = new Set(["AI", "MCP", "A2A"]);
 const byName = (a: { project: string; proxy: string }, b: { project: string; proxy: string }) =>
   a.project < b.project ? -1 : a.project > b.project ? 1 : a.proxy < b.proxy ? -1 : a.proxy > b.proxy ? 1 : 0;
 
-function globMatcher(globs: readonly string[] | undefined): ((name: string) => boolean) | undefined {
-  if (globs === undefined) return undefined;
-  // Proxy names are not paths: `*` must cross `/`, and dots are ordinary characters.
-  const matchers = globs.map((g) => picomatch(g, { dot: true, bash: true, nonegate: true }));
-  return (name) => matchers.some((m) => m(name));
-}
+/** Longest stretch of matching between two yields: a 100k-proxy listing must not hold the event loop. */
+const YIELD_EVERY_MS = 10;
+
+/**
+ * A lone surrogate (a name not well-formed UTF-16) cannot be percent-encoded into a URL, and
+ * Redis's cjson refuses it; such a name is stored well-formed (U+FFFD) as a failed target.
+ */
+const notAddressable = (what: string, project: string, proxy: string): PlannedTarget => ({
+  project: project.toWellFormed(),
+  proxy: proxy.toWellFormed(),
+  status: "failed",
+  error: {
+    message: `${what} name is not well-formed Unicode (lone surrogate); it cannot be addressed in a URL`,
+  },
+});
 
 /**
  * Turns the gateway's listings into the rollout's ordered targets. Actionable targets come
  * first in (project, name) order, so waves are cut over work that will really be sent; skipped
- * and unresolvable ones follow, in the same order.
+ * and unresolvable ones follow, in the same order. A (project, proxy) pair listed twice is one
+ * target. Yields to the event loop now and then, so other requests are answered meanwhile.
  */
-export function selectTargets(
+export async function selectTargets(
   spec: Pick<RolloutSpec, "targets" | "dryRun">,
   listings: readonly ProjectListing[],
-): PlannedTarget[] {
+): Promise<PlannedTarget[]> {
   const { proxies: named, include, exclude } = spec.targets;
   const wanted = named === undefined ? undefined : new Set(named);
-  const included = globMatcher(include);
-  const excluded = globMatcher(exclude);
+  const included = include === undefined ? undefined : globSet(include);
+  const excluded = exclude === undefined ? undefined : globSet(exclude);
   const found = new Set<string>();
+  const seen = new Map<string, Set<string>>();
   const actionable: PlannedTarget[] = [];
   const other: PlannedTarget[] = [];
+  let lastYield = performance.now();
 
   for (const { project, proxies } of listings) {
+    const firstListing = !seen.has(project);
+    const inProject = seen.get(project) ?? new Set<string>();
+    seen.set(project, inProject);
+    if (!project.isWellFormed()) {
+      // Its proxies were never listed (see the planner): one failed target stands for them all.
+      if (firstListing) other.push(notAddressable("project", project, "*"));
+      continue;
+    }
     for (const proxy of proxies) {
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (inProject.has(proxy.name)) continue;
+      inProject.add(proxy.name);
       if (wanted !== undefined && !wanted.has(proxy.name)) continue;
       found.add(proxy.name);
-      if (included !== undefined && !included(proxy.name)) continue;
-      if (excluded?.(proxy.name)) continue;
+      // Globs see a broken name well-formed, so only a selected one becomes a failed target.
+      const wellFormed = proxy.name.isWellFormed();
+      const name = wellFormed ? proxy.name : proxy.name.toWellFormed();
+      if (included !== undefined && !included(name)) continue;
+      if (excluded?.(name)) continue;
       const type = proxy.type?.toUpperCase();
-      if (type !== undefined && MTLS_UNSUPPORTED_TYPES.has(type)) {
+      if (!wellFormed) {
+        other.push(notAddressable("proxy", project, proxy.name));
+      } else if (type !== undefined && MTLS_UNSUPPORTED_TYPES.has(type)) {
         other.push({
           project,
           proxy: proxy.name,

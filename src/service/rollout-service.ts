@@ -16,7 +16,7 @@ import {
 import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import { assertKnownGateway } from "./gateway-check.js";
+import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
@@ -100,7 +100,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
 
     async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
       const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
-      assertKnownGateway(deps.gateways, spec.gateway);
+      assertWithinMaxTargets(assertKnownGateway(deps.gateways, spec.gateway), spec.strategy?.maxTargets);
       const key = input.idempotencyKey;
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [

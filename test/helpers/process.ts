@@ -24,10 +24,16 @@ export async function spawnService(
   const exited = new Promise<number | string>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
-  await waitFor(
-    `the ${mode} process to be ready`,
-    () => (ready.test(output.join("")) ? true : undefined),
-    20_000,
-  );
+  try {
+    await waitFor(
+      `the ${mode} process to be ready`,
+      () => (ready.test(output.join("")) ? true : undefined),
+      20_000,
+    );
+  } catch (error) {
+    // The caller never gets hold of a child that did not start: kill it here.
+    child.kill("SIGKILL");
+    throw error;
+  }
   return { child, output, exited };
 }
