@@ -12,6 +12,11 @@ export class StatusCache {
 
   constructor(private readonly store: RolloutStore) {}
 
+  /** What this process just changed itself (a pause its own job caused): no need to wait for a read. */
+  set(rolloutId: string, status: string): void {
+    this.entries.set(rolloutId, { at: Date.now(), status: Promise.resolve(status) });
+  }
+
   get(rolloutId: string): Promise<string | null> {
     const now = Date.now();
     const cached = this.entries.get(rolloutId);

@@ -63,8 +63,12 @@ export function targetProcessor(deps: TargetProcessorDeps) {
       pauseReason: items.find((i) => i.pauseReason !== undefined)?.pauseReason,
       retries: retries as Record<string, number>,
     });
-    // The rollout's next move, once per step rather than once per job.
-    if (after.next === "wave_done") await dispatcher.waveDone(rolloutId, Number(after.detail));
+    // The rollout's next move, once per step rather than once per job. A pause this step caused
+    // (error budget, gateway 401) stops this process's jobs at once and takes the queued ones back.
+    if (after.next === "paused") {
+      deps.statuses.set(rolloutId, "paused");
+      await dispatcher.recall(rolloutId);
+    } else if (after.next === "wave_done") await dispatcher.waveDone(rolloutId, Number(after.detail));
     else if (after.room * 2 >= engine.options.window) await dispatcher.offer(rolloutId);
     return items.map(() => after);
   });
