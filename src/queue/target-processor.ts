@@ -6,11 +6,11 @@ import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { GroupCommit } from "./group-commit.js";
 import { applyPolicy, type StepOutcome } from "./policy-step.js";
 import type { TargetJobData } from "./queue-names.js";
 import type { SpecCache } from "./spec-cache.js";
 import type { StatusCache } from "./status-cache.js";
-import { TickBatcher } from "./tick-batcher.js";
 
 /** A target rate-limited this many times in a row fails rather than waiting forever. */
 const MAX_RATE_LIMITED_STARTS = 50;
@@ -47,12 +47,12 @@ const outcomeOf = (attempts: number, o: Partial<StepOutcome> & { httpStatus?: nu
 /**
  * What a target job does: check the rollout still runs (a status read at most a second old, so
  * a pause stops new calls within a second), PATCH the manager, record the result, and move the
- * rollout on. Finishes of jobs of one rollout in the same tick share one script call; a job that
+ * rollout on. Finishes of one rollout's jobs are group-committed (one script call per batch); a job that
  * no longer holds its target records nothing.
  */
 export function targetProcessor(deps: TargetProcessorDeps) {
   const { engine, dispatcher } = deps;
-  const finishes = new TickBatcher<Settle, AfterTargets>(async (rolloutId, items) => {
+  const finishes = new GroupCommit<Settle, AfterTargets>(async (rolloutId, items) => {
     const retries: Record<string, number | string> = {};
     for (const item of items) {
       if (item.retry === undefined) continue;
