@@ -192,15 +192,13 @@ const sim = await startSimulatorProcess([
   String(LATENCY_MS),
 ]);
 for (const concurrency of CONCURRENCIES) {
-  {
-    const runs: Measured[] = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await endToEnd(sim.url, concurrency));
-    const m = (pick: (r: Measured) => number) => median(runs.map(pick));
-    rows.push(
-      `| ${concurrency} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
-    );
-    console.error(`done: concurrency ${concurrency}`);
-  }
+  const runs: Measured[] = [];
+  for (let run = 0; run < RUNS; run++) runs.push(await endToEnd(sim.url, concurrency));
+  const m = (pick: (r: Measured) => number) => median(runs.map(pick));
+  rows.push(
+    `| ${concurrency} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
+  );
+  console.error(`done: concurrency ${concurrency}`);
 }
 await sim.child.stop();
 const big = await intake();
