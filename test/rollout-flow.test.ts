@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Flavour, SeedProject } from "../src/simulator/types.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
 
@@ -43,6 +43,8 @@ describe.each<Flavour>(["classic", "newer"])("a rollout end to end (%s manager)"
     h = await startHarness(`flow-${flavour}`, { flavour, fleet: FLEET });
   });
   afterAll(() => h?.stop());
+  // Each test starts from the seeded fleet, whatever ran before it.
+  beforeEach(() => h.sim.state.reset());
 
   it("sets the policy on every targeted proxy, skips AI proxies and leaves the rest untouched", async () => {
     const created = await h.api("POST", "/v1/rollouts", {
@@ -113,6 +115,7 @@ describe("rollout planning", () => {
     h = await startHarness("planning", { projects: 3, proxiesPerProject: 30, aiEvery: 10 });
   });
   afterAll(() => h?.stop());
+  beforeEach(() => h.sim.state.reset());
 
   it("a dry run records what would be sent and sends nothing", async () => {
     const created = await h.api("POST", "/v1/rollouts", {
@@ -138,6 +141,7 @@ describe("rollout planning", () => {
   });
 
   it("refuses a rollout larger than maxTargets before sending anything", async () => {
+    const before = h.sim.state.totalPatches();
     const created = await h.api("POST", "/v1/rollouts", {
       policy: POLICY,
       targets: { projects: ["*"] },
@@ -146,7 +150,7 @@ describe("rollout planning", () => {
     const done = await h.waitForStatus(created.body.id, ["failed", "succeeded"]);
     expect(done.status).toBe("failed");
     expect(done.failureReason).toMatch(/81 proxies, more than maxTargets 50/);
-    expect(h.sim.state.totalPatches()).toBe(0);
+    expect(h.sim.state.totalPatches()).toBe(before);
   });
 
   it("a named proxy that does not exist is a failed target, not a silent drop", async () => {
@@ -221,6 +225,13 @@ describe("rollout planning", () => {
     expect(list.body.items[0].id).toBe(created.body.id);
     const next = await h.api("GET", `/v1/rollouts?limit=100&cursor=${list.body.nextCursor}`);
     expect(next.body.items.map((r: { id: string }) => r.id)).not.toContain(created.body.id);
+    // A failed rollout of its own, whatever ran before (planning refused: nothing is sent).
+    const refused = await h.api("POST", "/v1/rollouts", {
+      policy: POLICY,
+      targets: { projects: ["*"] },
+      strategy: { maxTargets: 1 },
+    });
+    await h.waitForStatus(refused.body.id, ["failed"]);
     const failed = await h.api("GET", "/v1/rollouts?status=failed");
     expect(failed.body.items.length).toBeGreaterThan(0);
     expect(failed.body.items.every((r: { status: string }) => r.status === "failed")).toBe(true);
