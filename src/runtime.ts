@@ -102,7 +102,7 @@ export async function startRuntime(
   };
 
   // Rollouts are created by API requests and, for compliance sweeps, by workers: one use case for both.
-  const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs);
+  const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs, config.gateways);
   const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, tail?: EventTail) =>
     rolloutService({
       engine,

@@ -11,71 +11,75 @@ import { waitFor } from "./helpers/wait.js";
 const CONCURRENCY = 16;
 const WORKER_READY = /workers started/;
 
-describe("kill -9 of a worker in the middle of a 2,000-target rollout", () => {
-  let h: Harness;
-  const workers: ServiceProcess[] = [];
-  let env: Record<string, string>;
+// One job per proxy, and batch jobs of 16 proxies.
+describe.each([1, 16])(
+  "kill -9 of a worker in the middle of a 2,000-target rollout (targetsPerJob %i)",
+  (targetsPerJob) => {
+    let h: Harness;
+    const workers: ServiceProcess[] = [];
+    let env: Record<string, string>;
 
-  beforeAll(async () => {
-    // This process serves the API only; workers are separate processes we can kill.
-    h = await startHarness(
-      "crash",
-      { projects: 2, proxiesPerProject: 1000, latencyMs: [2, 8] },
-      {},
-      { mode: "api" },
-    );
-    env = {
-      ...harnessEnv(h.sim.url, h.prefix),
-      ENFORCER_WORKER_CONCURRENCY: String(CONCURRENCY),
-      ENFORCER_LOCK_DURATION_MS: "2000",
-      ENFORCER_RECONCILE_AFTER_MS: "3000",
-      LOG_LEVEL: "info",
-    };
-  });
-  afterAll(async () => {
-    for (const w of workers) w.child.kill("SIGKILL");
-    await h?.stop();
-  });
-
-  it("ends with every target terminal, none lost, at most one extra PATCH per in-flight target", async () => {
-    workers.push(await spawnService("worker", env, WORKER_READY));
-    const created = await h.api("POST", "/v1/rollouts", {
-      policy: POLICY,
-      targets: { projects: ["*"] },
-      strategy: { waves: ["25%"] },
+    beforeAll(async () => {
+      // This process serves the API only; workers are separate processes we can kill.
+      h = await startHarness(
+        `crash-${targetsPerJob}`,
+        { projects: 2, proxiesPerProject: 1000, latencyMs: [2, 8] },
+        {},
+        { mode: "api", gateway: { targetsPerJob } },
+      );
+      env = {
+        ...h.env,
+        ENFORCER_WORKER_CONCURRENCY: String(CONCURRENCY),
+        ENFORCER_LOCK_DURATION_MS: "2000",
+        ENFORCER_RECONCILE_AFTER_MS: "3000",
+        LOG_LEVEL: "info",
+      };
     });
-    expect(created.status).toBe(202);
+    afterAll(async () => {
+      for (const w of workers) w.child.kill("SIGKILL");
+      await h?.stop();
+    });
 
-    // First kill: while the first wave is in flight.
-    await waitFor("200 PATCHes", () => (h.sim.state.totalPatches() >= 200 ? true : undefined));
-    workers[0]?.child.kill("SIGKILL");
-    expect(await workers[0]?.exited).toBe("SIGKILL");
-    const atFirstKill = h.sim.state.totalPatches();
+    it("ends with every target terminal, none lost, at most one extra PATCH per in-flight target", async () => {
+      workers.push(await spawnService("worker", env, WORKER_READY));
+      const created = await h.api("POST", "/v1/rollouts", {
+        policy: POLICY,
+        targets: { projects: ["*"] },
+        strategy: { waves: ["25%"] },
+      });
+      expect(created.status).toBe(202);
 
-    // Second worker; killed again in the second wave.
-    workers.push(await spawnService("worker", env, WORKER_READY));
-    await waitFor("900 PATCHes", () => (h.sim.state.totalPatches() >= 900 ? true : undefined), 30_000);
-    workers[1]?.child.kill("SIGKILL");
-    await workers[1]?.exited;
+      // First kill: while the first wave is in flight.
+      await waitFor("200 PATCHes", () => (h.sim.state.totalPatches() >= 200 ? true : undefined));
+      workers[0]?.child.kill("SIGKILL");
+      expect(await workers[0]?.exited).toBe("SIGKILL");
+      const atFirstKill = h.sim.state.totalPatches();
 
-    // Two workers take over; their stalled-job checks bring the killed worker's jobs back.
-    workers.push(await spawnService("worker", env, WORKER_READY));
-    workers.push(await spawnService("worker", env, WORKER_READY));
-    const done = await h.waitForStatus(created.body.id, ["succeeded", "failed", "paused"], 90_000);
+      // Second worker; killed again in the second wave.
+      workers.push(await spawnService("worker", env, WORKER_READY));
+      await waitFor("900 PATCHes", () => (h.sim.state.totalPatches() >= 900 ? true : undefined), 30_000);
+      workers[1]?.child.kill("SIGKILL");
+      await workers[1]?.exited;
 
-    expect(done.status).toBe("succeeded");
-    expect(done.counts).toMatchObject({ total: 2000, succeeded: 2000, pending: 0, running: 0, failed: 0 });
-    const proxies = h.sim.state.proxies();
-    expect(proxies).toHaveLength(2000);
-    expect(proxies.every((p) => p.patchCount >= 1)).toBe(true);
-    const twice = proxies.filter((p) => p.patchCount === 2).length;
-    expect(proxies.every((p) => p.patchCount <= 2)).toBe(true);
-    // Only the jobs in flight at each kill can have been sent again.
-    expect(twice).toBeLessThanOrEqual(2 * CONCURRENCY);
-    expect(atFirstKill).toBeGreaterThanOrEqual(200);
-    console.info(`crash test: ${twice} proxies patched twice after two kills`);
-  }, 120_000);
-});
+      // Two workers take over; their stalled-job checks bring the killed worker's jobs back.
+      workers.push(await spawnService("worker", env, WORKER_READY));
+      workers.push(await spawnService("worker", env, WORKER_READY));
+      const done = await h.waitForStatus(created.body.id, ["succeeded", "failed", "paused"], 90_000);
+
+      expect(done.status).toBe("succeeded");
+      expect(done.counts).toMatchObject({ total: 2000, succeeded: 2000, pending: 0, running: 0, failed: 0 });
+      const proxies = h.sim.state.proxies();
+      expect(proxies).toHaveLength(2000);
+      expect(proxies.every((p) => p.patchCount >= 1)).toBe(true);
+      const twice = proxies.filter((p) => p.patchCount === 2).length;
+      expect(proxies.every((p) => p.patchCount <= 2)).toBe(true);
+      // Only the jobs in flight at each kill can have been sent again.
+      expect(twice).toBeLessThanOrEqual(2 * CONCURRENCY);
+      expect(atFirstKill).toBeGreaterThanOrEqual(200);
+      console.info(`crash test: ${twice} proxies patched twice after two kills`);
+    }, 120_000);
+  },
+);
 
 describe("process lifecycle", () => {
   let h: Harness;

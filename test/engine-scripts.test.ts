@@ -161,6 +161,17 @@ describe("offer and finish", () => {
     expect((await events()).at(-1)).toMatchObject({ kind: "outcomes", counts: { succeeded: 1 } });
   });
 
+  it("batch mode: consecutive targets share a job id, up to perJob of them", async () => {
+    await running(10);
+    const offered = await engine.offer(id, 3);
+    expect(offered.map((o) => o.index)).toEqual([0, 1, 2, 3]);
+    const [a, b, c, d] = offered.map((o) => o.jobId);
+    expect(a).toBe(b);
+    expect(b).toBe(c);
+    expect(d).not.toBe(a);
+    expect(await store.heldBy(id, a ?? "", [0, 1, 2, 3])).toEqual(new Set([0, 1, 2]));
+  });
+
   it("a finished wave reports wave_done; advance finishes the rollout or releases the next wave", async () => {
     await running(2, [1, 2]);
     const first = await engine.offer(id);

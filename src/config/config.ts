@@ -140,6 +140,12 @@ const gatewayFileSchema = z.object({
           timeoutMs: positiveInt.optional(),
           deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
           readBack: z.enum(["none", "full"]).default("none"),
+          targetsPerJob: positiveInt
+            .max(100)
+            .default(1)
+            .describe(
+              "Targets one BullMQ job carries (1: a job per proxy); each proxy is still sent, retried and limited on its own",
+            ),
         })
         .strict()
         .refine((g) => (g.tokenEnv === undefined) !== (g.tokenFile === undefined), {
@@ -190,6 +196,7 @@ function loadGatewaysFile(
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
       deployStyle: g.deployStyle,
       readBack: g.readBack,
+      targetsPerJob: g.targetsPerJob,
       connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
       maxTargets: defaults.maxTargets,
     };

@@ -162,9 +162,12 @@ export class RolloutEngine {
     return Number(code) === 0;
   }
 
-  /** Moves pending targets of the released waves into the dispatch window. */
-  async offer(id: string): Promise<Offered[]> {
-    const reply = await this.run("offer", id, this.options.window);
+  /**
+   * Moves pending targets of the released waves into the dispatch window; `perJob` consecutive
+   * targets share a job id (batch mode).
+   */
+  async offer(id: string, perJob = 1): Promise<Offered[]> {
+    const reply = await this.run("offer", id, this.options.window, perJob);
     const offered: Offered[] = [];
     for (let i = 0; i + 3 < reply.length; i += 4) {
       const last = String(reply[i + 3]);

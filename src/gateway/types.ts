@@ -30,6 +30,11 @@ export interface GatewayConfig {
    * keep a before-image for revert, verify the result. `none`: trust the PATCH's answer.
    */
   readBack?: "none" | "full";
+  /**
+   * Targets one job carries (default 1). Above 1, each proxy still has its own call, result and
+   * retries, and the gateway's rate and concurrency are held per proxy by a limiter in Redis.
+   */
+  targetsPerJob?: number;
   /** Sockets this process keeps open to the manager. */
   connections: number;
   /** Most targets one rollout on this gateway may resolve to (ENFORCER_MAX_TARGETS). */

@@ -1,6 +1,7 @@
 import type { RolloutEngine } from "../engine/engine.js";
+import type { GatewayConfig } from "../gateway/types.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import { JOB, jobIds, type TargetJobData } from "./queue-names.js";
+import { JOB, type JobTarget, jobIds, type TargetJobData } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 import type { SpecCache } from "./spec-cache.js";
 
@@ -15,6 +16,7 @@ export class Dispatcher {
     private readonly store: RolloutStore,
     private readonly queues: Queues,
     private readonly specs: SpecCache,
+    private readonly gateways: ReadonlyMap<string, GatewayConfig>,
   ) {}
 
   plan(rolloutId: string): Promise<unknown> {
@@ -53,19 +55,25 @@ export class Dispatcher {
   async offer(rolloutId: string): Promise<number> {
     const spec = await this.specs.get(rolloutId);
     if (spec === undefined) return 0;
-    const offered = await this.engine.offer(rolloutId);
+    const gateway = this.gateways.get(spec.gateway);
+    const offered = await this.engine.offer(rolloutId, gateway?.targetsPerJob ?? 1);
     if (offered.length === 0) {
       const wave = Number((await this.store.getField(rolloutId, "wave")) ?? 0);
       if (wave > 0) await this.advance(rolloutId, wave);
       return 0;
     }
-    await this.queues.targets(spec.gateway).addBulk(
-      offered.map(({ index, jobId, identity, attempts }) => {
-        const data: TargetJobData = { r: rolloutId, i: index, p: identity.p, n: identity.n, a: attempts };
-        if (identity.v !== undefined) data.v = identity.v;
-        return { name: JOB.target, data, opts: { jobId } };
-      }),
-    );
+    // Targets sharing a job id travel in one job (batch mode); Bull Board shows which.
+    const jobs = new Map<string, TargetJobData>();
+    for (const { index, jobId, identity, attempts } of offered) {
+      const target: JobTarget = { i: index, p: identity.p, n: identity.n, a: attempts };
+      if (identity.v !== undefined) target.v = identity.v;
+      const job = jobs.get(jobId) ?? { r: rolloutId, t: [] };
+      job.t.push(target);
+      jobs.set(jobId, job);
+    }
+    await this.queues
+      .targets(spec.gateway)
+      .addBulk([...jobs].map(([jobId, data]) => ({ name: JOB.target, data, opts: { jobId } })));
     return offered.length;
   }
 

@@ -19,10 +19,8 @@ export const JOB = {
   sweep: "sweep",
 } as const;
 
-/** What a target job needs to send its target, so it reads nothing before the claim. */
-export interface TargetJobData {
-  /** rollout id */
-  r: string;
+/** One target of a job, with what the job needs to send it (it reads nothing first). */
+export interface JobTarget {
   /** target index */
   i: number;
   /** project */
@@ -33,6 +31,13 @@ export interface TargetJobData {
   a: number;
   /** A revert's target: the settings to write back (JSON text). */
   v?: string;
+}
+
+/** A target job: one target (the default), or up to the gateway's `targetsPerJob` in batch mode. */
+export interface TargetJobData {
+  /** rollout id */
+  r: string;
+  t: JobTarget[];
 }
 
 /** A delivery names its webhook; url and secret stay in the configuration, out of Redis. */

@@ -5,10 +5,13 @@ import { GATEWAY_AUTH_PAUSE } from "../engine/lifecycle.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import type { GatewayConfig } from "../gateway/types.js";
+import type { RolloutStore } from "../store/rollout-store.js";
 import type { Dispatcher } from "./dispatcher.js";
+import type { GatewayLimiter } from "./gateway-limiter.js";
 import { GroupCommit } from "./group-commit.js";
 import { applyPolicy, type StepOutcome } from "./policy-step.js";
-import type { TargetJobData } from "./queue-names.js";
+import type { JobTarget, TargetJobData } from "./queue-names.js";
+import type { Semaphore } from "./semaphore.js";
 import type { SpecCache } from "./spec-cache.js";
 import type { StatusCache } from "./status-cache.js";
 
@@ -17,6 +20,7 @@ const MAX_RATE_LIMITED_STARTS = 50;
 
 export interface TargetProcessorDeps {
   engine: RolloutEngine;
+  store: RolloutStore;
   specs: SpecCache;
   statuses: StatusCache;
   dispatcher: Dispatcher;
@@ -27,6 +31,8 @@ export interface TargetProcessorDeps {
   shutdown: AbortSignal;
   /** The worker of this queue, for queue-wide rate limiting on 429. */
   worker: () => Worker;
+  /** Batch mode: the gateway's limiter shared by every process, and this process's call slots. */
+  batch?: { limiter: GatewayLimiter; slots: Semaphore };
 }
 
 /** One job's end of its target, with what the whole finish step needs to know. */
@@ -44,11 +50,20 @@ const outcomeOf = (attempts: number, o: Partial<StepOutcome> & { httpStatus?: nu
   return outcome;
 };
 
+/** How one target of a job ended: recorded, or to be sent again. */
+type TargetRun =
+  | { kind: "settled" }
+  | { kind: "again"; target: JobTarget; error: GatewayError; rateLimited: boolean };
+
 /**
- * What a target job does: check the rollout still runs (a status read at most a second old, so
- * a pause stops new calls within a second), PATCH the manager, record the result, and move the
- * rollout on. Finishes of one rollout's jobs are group-committed (one script call per batch); a job that
- * no longer holds its target records nothing.
+ * What a target job does, for each target it carries: check the rollout still runs (a status
+ * read at most a second old, so a pause stops new calls within a second), PATCH the manager,
+ * record the result, and move the rollout on. Finishes of one rollout's jobs are group-committed
+ * (one script call per batch); a job that no longer holds its target records nothing.
+ *
+ * A job of one target (the default) leaves rate, concurrency and retries to BullMQ. A batch job
+ * (the gateway's `targetsPerJob`) sends its targets side by side, each through this process's
+ * call slots and the gateway's shared limiter, and re-queues only the targets that need it.
  */
 export function targetProcessor(deps: TargetProcessorDeps) {
   const { engine, dispatcher } = deps;
@@ -74,87 +89,133 @@ export function targetProcessor(deps: TargetProcessorDeps) {
   });
 
   return async (job: Job<TargetJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
-    const { r: rolloutId, i: index, p: project, n: proxy, a: before } = job.data;
     const jobId = job.id ?? "";
-    const settle = (s: Omit<Settle, "index" | "jobId">) => finishes.add(rolloutId, { index, jobId, ...s });
-    // Paused or cancelled meanwhile: send nothing, hand the target back (cancelled with its rollout).
-    if ((await deps.statuses.get(rolloutId)) !== "running") {
-      await settle({ to: "pending" });
-      return;
-    }
-
+    const { r: rolloutId } = job.data;
+    // A job run again (its worker died, or it is retried) skips the targets it already finished.
+    const held =
+      job.attemptsStarted > 1
+        ? await deps.store.heldBy(
+            rolloutId,
+            jobId,
+            job.data.t.map((t) => t.i),
+          )
+        : undefined;
+    const targets = held ? job.data.t.filter((t) => held.has(t.i)) : job.data.t;
+    const settle = (target: JobTarget, s: Omit<Settle, "index" | "jobId">) =>
+      finishes.add(rolloutId, { index: target.i, jobId, ...s });
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const spec = await deps.specs.get(rolloutId);
     const gateway = spec && deps.gateways.get(spec.gateway);
     const client = spec && deps.clients.get(spec.gateway);
     if (spec === undefined || client === undefined || gateway === undefined) {
-      await settle({
-        to: "failed",
-        outcome: outcomeOf(before, {
-          message: `gateway ${spec?.gateway ?? "?"} is not configured on this worker`,
-        }),
-      });
+      const message = `gateway ${spec?.gateway ?? "?"} is not configured on this worker`;
+      await Promise.all(
+        targets.map((t) => settle(t, { to: "failed", outcome: outcomeOf(t.a, { message }) })),
+      );
       return;
     }
-
     const aborts = signal ? AbortSignal.any([signal, deps.shutdown]) : deps.shutdown;
-    try {
-      const outcome = await applyPolicy(
-        client,
-        gateway,
-        spec,
-        { project, proxy, before: job.data.v ?? "" },
-        {
-          rateLimited: "throw",
-          signal: aborts,
-        },
-      );
-      await settle({ to: outcome.status, outcome: outcomeOf(before + outcome.attempts, outcome) });
-    } catch (error) {
-      // Stopping: leave the target held; BullMQ hands the job on once its lock expires.
-      if (deps.shutdown.aborted) throw error;
-      if (!(error instanceof GatewayError)) {
-        deps.log.error({ err: error, rolloutId, index }, "target processing failed unexpectedly");
-        if (lastAttempt)
-          await settle({
+    const retry = (error: GatewayError) => ({ gateway: gateway.name, reason: error.code });
+
+    /** One target: send it, record how it ended, or say it must be sent again. */
+    const run = async (target: JobTarget): Promise<TargetRun> => {
+      // Paused or cancelled meanwhile: send nothing, hand the target back (cancelled with its rollout).
+      if ((await deps.statuses.get(rolloutId)) !== "running") {
+        await settle(target, { to: "pending" });
+        return { kind: "settled" };
+      }
+      const send = () =>
+        applyPolicy(
+          client,
+          gateway,
+          spec,
+          { project: target.p, proxy: target.n, before: target.v ?? "" },
+          {
+            rateLimited: "throw",
+            signal: aborts,
+          },
+        );
+      try {
+        const outcome = await (deps.batch ? deps.batch.limiter.run(send, aborts) : send());
+        await settle(target, {
+          to: outcome.status,
+          outcome: outcomeOf(target.a + outcome.attempts, outcome),
+        });
+        return { kind: "settled" };
+      } catch (error) {
+        // Stopping: leave the target held; BullMQ hands the job on once its lock expires.
+        if (deps.shutdown.aborted) throw error;
+        if (!(error instanceof GatewayError)) {
+          deps.log.error({ err: error, rolloutId, index: target.i }, "target processing failed unexpectedly");
+          if (!lastAttempt) throw error;
+          await settle(target, {
             to: "failed",
-            outcome: outcomeOf(before, { message: "internal error in the worker" }),
+            outcome: outcomeOf(target.a, { message: "internal error in the worker" }),
           });
-        throw error;
+          return { kind: "settled" };
+        }
+        const attempts = target.a + error.attempts;
+        const outcome = outcomeOf(attempts, { httpStatus: error.httpStatus, message: error.gatewayMessage });
+        const again = { kind: "again" as const, target: { ...target, a: attempts }, error };
+        switch (error.kind) {
+          case "permanent":
+            await settle(target, { to: "failed", outcome });
+            return { kind: "settled" };
+          case "auth":
+            // The token is bad: every other target would fail the same way. Hand this one back and pause.
+            await settle(target, { to: "pending", outcome, pauseReason: GATEWAY_AUTH_PAUSE });
+            return { kind: "settled" };
+          case "rate-limited":
+            if (Math.max(job.attemptsStarted, attempts) >= MAX_RATE_LIMITED_STARTS) {
+              await settle(target, { to: "failed", outcome });
+              return { kind: "settled" };
+            }
+            return { ...again, rateLimited: true };
+          case "retryable":
+            if (lastAttempt) {
+              await settle(target, { to: "failed", outcome });
+              return { kind: "settled" };
+            }
+            return { ...again, rateLimited: false };
+        }
       }
-      const attempts = before + error.attempts;
-      const outcome = outcomeOf(attempts, { httpStatus: error.httpStatus, message: error.gatewayMessage });
-      const retry = { gateway: gateway.name, reason: error.code };
-      // The job runs again: it must know the attempts made so far.
-      const again = async () => {
-        await settle({ to: "running", retry });
-        await job.updateData({ ...job.data, a: attempts });
-      };
-      switch (error.kind) {
-        case "permanent":
-          await settle({ to: "failed", outcome });
-          return;
-        case "auth":
-          // The token is bad: every other target would fail the same way. Hand this one back and pause.
-          await settle({ to: "pending", outcome, pauseReason: GATEWAY_AUTH_PAUSE });
-          return;
-        case "rate-limited":
-          if (job.attemptsStarted >= MAX_RATE_LIMITED_STARTS) {
-            await settle({ to: "failed", outcome });
-            return;
-          }
-          await again();
-          // The whole gateway queue waits, not only this job; this does not use up an attempt.
-          await deps.worker().rateLimit(error.retryAfterMs ?? 1000);
-          throw Worker.RateLimitError();
-        case "retryable":
-          if (lastAttempt) {
-            await settle({ to: "failed", outcome });
-            return;
-          }
-          await again();
-          throw error;
-      }
+    };
+
+    if (deps.batch === undefined) {
+      const [target] = targets;
+      if (target === undefined) return;
+      const result = await run(target);
+      if (result.kind === "settled") return;
+      // The job runs again, knowing the attempts made so far; a 429 holds the whole gateway queue.
+      await settle(target, { to: "running", retry: retry(result.error) });
+      await job.updateData({ r: rolloutId, t: [result.target] });
+      if (!result.rateLimited) throw result.error;
+      await deps.worker().rateLimit(result.error.retryAfterMs ?? 1000);
+      throw Worker.RateLimitError();
     }
+
+    // Batch: every target in its own call slot; a 429 holds the gateway and sends that target again.
+    const { limiter, slots } = deps.batch;
+    const later: JobTarget[] = [];
+    await Promise.all(
+      targets.map(async (first) => {
+        let target = first;
+        for (;;) {
+          const result = await slots.use(() => run(target));
+          if (result.kind === "settled") return;
+          await settle(target, { to: "running", retry: retry(result.error) });
+          target = result.target;
+          if (!result.rateLimited) {
+            later.push(target);
+            return;
+          }
+          await limiter.pause(result.error.retryAfterMs ?? 1000);
+        }
+      }),
+    );
+    if (later.length === 0) return;
+    // Only the targets that need it run again, after BullMQ's backoff.
+    await job.updateData({ r: rolloutId, t: later });
+    throw new Error(`${later.length} of ${targets.length} targets will be sent again`);
   };
 }

@@ -8,9 +8,11 @@ import type { RolloutStore } from "../store/rollout-store.js";
 import { webhookWorker } from "../webhooks/webhook-worker.js";
 import { controlProcessor, planningFailure, type SweepHandler } from "./control-processor.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { GatewayLimiter } from "./gateway-limiter.js";
 import { CONTROL_QUEUE, JOB, targetQueueName } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 import type { OutageLog } from "./redis-connections.js";
+import { Semaphore } from "./semaphore.js";
 import type { SpecCache } from "./spec-cache.js";
 import { StatusCache } from "./status-cache.js";
 import { targetProcessor } from "./target-processor.js";
@@ -66,8 +68,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const statuses = new StatusCache(deps.store);
 
   for (const gateway of config.gateways.values()) {
+    const perJob = gateway.targetsPerJob ?? 1;
     const queue = deps.queues.targets(gateway.name);
-    if (gateway.concurrency !== undefined) await queue.setGlobalConcurrency(gateway.concurrency);
+    // Per proxy, BullMQ's queue-wide limits are the gateway's; a batch job holds several proxies,
+    // so the gateway limiter counts them one by one instead.
+    if (perJob === 1 && gateway.concurrency !== undefined)
+      await queue.setGlobalConcurrency(gateway.concurrency);
+    const batch =
+      perJob > 1
+        ? {
+            limiter: new GatewayLimiter(deps.connection, config.queuePrefix, gateway),
+            slots: new Semaphore(config.workerConcurrency),
+          }
+        : undefined;
     let worker: Worker | undefined;
     worker = new Worker(
       targetQueueName(gateway.name),
@@ -77,12 +90,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         gateways: config.gateways,
         shutdown: shutdown.signal,
         worker: () => worker as Worker,
+        ...(batch ? { batch } : {}),
       }),
       {
         ...common,
-        concurrency: config.workerConcurrency,
+        // Batch: enough jobs active that the call slots stay busy while a job waits on its slowest proxy.
+        concurrency: batch
+          ? Math.max(2, Math.ceil((2 * config.workerConcurrency) / perJob))
+          : config.workerConcurrency,
         // Shared by every worker process of this queue: the gateway's request rate, fleet-wide.
-        limiter: { max: gateway.rateLimitPerSecond, duration: 1000 },
+        ...(batch ? {} : { limiter: { max: gateway.rateLimitPerSecond, duration: 1000 } }),
       },
     );
     workers.push(worker);

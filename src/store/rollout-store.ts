@@ -133,6 +133,13 @@ export class RolloutStore {
     });
   }
 
+  /** Of these target indexes, the ones `jobId` still holds (a re-run job skips what it finished). */
+  async heldBy(id: string, jobId: string, indexes: readonly number[]): Promise<Set<number>> {
+    if (indexes.length === 0) return new Set();
+    const holders = await this.redis.hmget(this.keys.holders(id), ...indexes.map(String));
+    return new Set(indexes.filter((_, i) => holders[i] === jobId));
+  }
+
   /** Targets by index, with their status (given, or looked up); missing ones are left out. */
   async targetsAt(
     id: string,

@@ -64,6 +64,7 @@ export async function startHarness(
       readBack?: "none" | "full";
       concurrency?: number;
       rateLimitPerSecond?: number;
+      targetsPerJob?: number;
     };
   } = {},
 ): Promise<Harness> {

@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import type { GatewayConfig } from "../gateway/types.js";
+import { defineScript, type RedisScript } from "../store/redis-script.js";
+
+const source = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
+
+/**
+ * A gateway's rate and concurrency, held per proxy call across every worker process (batch
+ * mode). A slot a killed process held lapses after the gateway timeout plus a margin.
+ */
+export class GatewayLimiter {
+  private readonly take: RedisScript<number>;
+  private readonly hold: RedisScript<number>;
+  private readonly leases: string;
+  private readonly next: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly gateway: GatewayConfig,
+  ) {
+    this.take = defineScript(redis, "enforcerTakeGatewaySlot", source("take-gateway-slot"), 2);
+    this.hold = defineScript(redis, "enforcerHoldGateway", source("hold-gateway"), 1);
+    this.leases = `${prefix}:gateway:${gateway.name}:leases`;
+    this.next = `${prefix}:gateway:${gateway.name}:next`;
+  }
+
+  /** Runs `call` in a slot of the gateway, waiting for one first. */
+  async run<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const lease = randomUUID();
+    const interval = 1000 / this.gateway.rateLimitPerSecond;
+    const ttl = this.gateway.timeoutMs * 4 + 5000;
+    for (;;) {
+      signal.throwIfAborted();
+      const wait = await this.take(
+        this.leases,
+        this.next,
+        Date.now(),
+        lease,
+        ttl,
+        this.gateway.concurrency ?? 0,
+        interval,
+      );
+      if (wait === 0) break;
+      await sleep(wait, undefined, { signal });
+    }
+    try {
+      return await call();
+    } finally {
+      if (this.gateway.concurrency !== undefined) await this.redis.zrem(this.leases, lease).catch(() => {});
+    }
+  }
+
+  /** No call to this gateway starts, from any process, for `ms` (a 429's Retry-After). */
+  async pause(ms: number): Promise<void> {
+    await this.hold(this.next, Date.now() + ms, ms + 60_000);
+  }
+}

@@ -1,0 +1,19 @@
+--[[
+  Takes one call slot of a gateway for every worker process at once (batch mode, where a job
+  carries several proxies and BullMQ's per-job limits cannot count them): at most `limit` calls
+  in flight, as leases that lapse after `ttl` if their holder dies, and calls spaced to the rate.
+  KEYS: leases (sorted set: lease id → expiry ms), next (earliest start of the next call, ms)
+  ARGV: now, leaseId, ttlMs, limit (0 = none), intervalMs
+  Returns: 0 taken | ms to wait before asking again
+]]
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[4])
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  if redis.call('ZCARD', KEYS[1]) >= limit then return 2 end
+end
+local next = tonumber(redis.call('GET', KEYS[2]) or '0')
+if next > now then return math.max(1, math.ceil(next - now)) end
+redis.call('SET', KEYS[2], tostring(math.max(next, now) + tonumber(ARGV[5])), 'PX', 60000)
+if limit > 0 then redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2]) end
+return 0
