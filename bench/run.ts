@@ -1,7 +1,7 @@
 // `npm run bench`: end-to-end rollout throughput and cost per target against a bare HTTP loop
 // at the same concurrency, measured in the same run; then the intake of a 100k-target rollout.
 // Sizes: BENCH_TARGETS (default 5000), BENCH_INTAKE_TARGETS (100000), BENCH_LATENCY_MS (20),
-// BENCH_CONCURRENCY (comma-separated, default "16,64"),
+// BENCH_CONCURRENCY (comma-separated, default "16,64"), BENCH_TARGETS_PER_JOB (job modes, "1,16"),
 // BENCH_RUNS (1), REDIS_URL. Run it on a quiet machine: Redis counters are server-wide.
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -20,6 +20,7 @@ const N = Number(process.env.BENCH_TARGETS ?? 5000);
 const INTAKE_N = Number(process.env.BENCH_INTAKE_TARGETS ?? 100_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,64").split(",").map(Number);
+const PER_JOB = (process.env.BENCH_TARGETS_PER_JOB ?? "1,16").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CALLER = "bench-caller-secret";
@@ -38,7 +39,12 @@ const usedMemory = async () =>
   Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? Number.NaN);
 
 /** The service's environment; the gateway's concurrency comes from a gateways file. */
-function serviceEnv(simulatorUrl: string, prefix: string, concurrency: number): Record<string, string> {
+function serviceEnv(
+  simulatorUrl: string,
+  prefix: string,
+  concurrency: number,
+  targetsPerJob: number,
+): Record<string, string> {
   const file = join(tmpdir(), `bench-gateways-${prefix}.json`);
   const gateway = {
     name: "default",
@@ -46,6 +52,7 @@ function serviceEnv(simulatorUrl: string, prefix: string, concurrency: number): 
     tokenEnv: "BENCH_GATEWAY_TOKEN",
     rateLimitPerSecond: 100_000,
     concurrency,
+    targetsPerJob,
   };
   writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
   return {
@@ -102,7 +109,7 @@ interface Measured {
 }
 
 /** One rollout of N proxies through one `npm start`-style process, beside the bare loop. */
-async function endToEnd(simulatorUrl: string, concurrency: number): Promise<Measured> {
+async function endToEnd(simulatorUrl: string, concurrency: number, perJob: number): Promise<Measured> {
   const projects = 5;
   const targets = Array.from({ length: N }, (_, i) => ({
     project: `project-${String(Math.floor(i / (N / projects)) + 1).padStart(3, "0")}`,
@@ -113,7 +120,7 @@ async function endToEnd(simulatorUrl: string, concurrency: number): Promise<Meas
   const loopUsage = process.cpuUsage(loopCpu);
 
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(simulatorUrl, prefix, concurrency);
+  const env = serviceEnv(simulatorUrl, prefix, concurrency, perJob);
   const service = await startChild(["src/main.ts", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
   const url = /"url":"(http:\/\/[^"]+)"/.exec(service.output.join(""))?.[1] ?? "";
   const pid = service.process.pid ?? 0;
@@ -156,7 +163,7 @@ async function intake() {
     String(INTAKE_N / projects),
   ]);
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(sim.url, prefix, 16);
+  const env = serviceEnv(sim.url, prefix, 16, 1);
   // The API and the workers in this process: listing, planning and the first dispatch window.
   const runtime = await startRuntime(loadConfig(env), "all", pino({ level: "warn" }));
   const memoryBefore = await usedMemory();
@@ -192,13 +199,16 @@ const sim = await startSimulatorProcess([
   String(LATENCY_MS),
 ]);
 for (const concurrency of CONCURRENCIES) {
-  const runs: Measured[] = [];
-  for (let run = 0; run < RUNS; run++) runs.push(await endToEnd(sim.url, concurrency));
-  const m = (pick: (r: Measured) => number) => median(runs.map(pick));
-  rows.push(
-    `| ${concurrency} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
-  );
-  console.error(`done: concurrency ${concurrency}`);
+  for (const perJob of PER_JOB) {
+    const runs: Measured[] = [];
+    for (let run = 0; run < RUNS; run++) runs.push(await endToEnd(sim.url, concurrency, perJob));
+    const m = (pick: (r: Measured) => number) => median(runs.map(pick));
+    const mode = perJob === 1 ? "per-proxy" : `batch (${perJob} per job)`;
+    rows.push(
+      `| ${concurrency} | ${mode} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
+    );
+    console.error(`done: concurrency ${concurrency}, ${mode}`);
+  }
 }
 await sim.child.stop();
 const big = await intake();
@@ -212,8 +222,8 @@ workload: ${N} proxies, simulator latency ${LATENCY_MS} ms, one service process 
 Per target: Redis commands (INFO commandstats delta, Lua-internal included), Redis CPU (INFO cpu
 delta), service CPU (/proc of the service process) and the bare loop's own CPU.
 
-| concurrency | targets/s | bare loop PATCH/s | ratio | Redis cmds | Redis CPU ms | service CPU ms | loop CPU ms | Redis B/target | service RSS |
-|---|---|---|---|---|---|---|---|---|---|
+| concurrency | jobs | targets/s | bare loop PATCH/s | ratio | Redis cmds | Redis CPU ms | service CPU ms | loop CPU ms | Redis B/target | service RSS |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 | 100k-target intake | value |
