@@ -32,7 +32,6 @@ import { type RunningWorkers, startWorkers } from "./queue/workers.js";
 import { scheduleService } from "./schedules/schedule-service.js";
 import { ScheduleStore } from "./schedules/schedule-store.js";
 import { sweepJob } from "./schedules/sweep.js";
-import { sweepEvents } from "./schedules/sweep-events.js";
 import { restoreSweepSchedulers } from "./schedules/sweep-scheduler.js";
 import { rolloutService } from "./service/rollout-service.js";
 import { RolloutStore } from "./store/rollout-store.js";
@@ -113,12 +112,11 @@ export async function startRuntime(
       onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
       ...(tail ? { subscribe: (id: string, listener: () => void) => tail.subscribe(id, listener) } : {}),
     });
-  const sweepEventSink = sweepEvents({ audit, notify: webhooks.notify, log });
 
   if (workerRedis !== undefined) {
     const store = new RolloutStore(workerRedis, config.queuePrefix);
     const engine = new RolloutEngine(workerRedis, store.keys, engineOptions);
-    const schedules = new ScheduleStore(workerRedis, config.queuePrefix);
+    const schedules = new ScheduleStore(workerRedis, config.queuePrefix, config.eventsMaxLen);
     runtime.workers = await startWorkers({
       config,
       connection: workerRedis,
@@ -130,7 +128,7 @@ export async function startRuntime(
       clients,
       log,
       outages,
-      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine), events: sweepEventSink }, log),
+      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine) }, log),
     });
     await restoreSweepSchedulers(schedules, queues.control);
   }
@@ -158,9 +156,8 @@ export async function startRuntime(
     routes.push(
       ...scheduleRoutes(
         scheduleService({
-          store: new ScheduleStore(requestRedis, config.queuePrefix),
+          store: new ScheduleStore(requestRedis, config.queuePrefix, config.eventsMaxLen),
           rollouts: service,
-          events: sweepEventSink,
           gateways: config.gateways,
           control: queues.control,
           maxSchedules: config.maxSchedules,

@@ -23,7 +23,19 @@ export interface OutcomesEvent {
   retries: Record<string, string | number> | undefined;
 }
 
-export type RolloutEvent = StatusEvent | OutcomesEvent;
+/** A call on a compliance sweep (schedule.put, .delete, .run, .skipped), written with its change. */
+export interface AuditEvent {
+  kind: "audit";
+  id: string;
+  /** The rollout a `schedule.run` created, else "". */
+  rolloutId: string;
+  actor: string;
+  action: string;
+  schedule: string;
+  detail: string | undefined;
+}
+
+export type RolloutEvent = StatusEvent | OutcomesEvent | AuditEvent;
 
 const optional = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
 
@@ -59,6 +71,16 @@ export function parseEvent(id: string, flat: readonly string[]): RolloutEvent | 
         retries: retries ? (JSON.parse(retries) as Record<string, string | number>) : undefined,
       };
     }
+    case "audit":
+      return {
+        kind: "audit",
+        id,
+        rolloutId,
+        actor: f.get("by") ?? "",
+        action: f.get("a") ?? "",
+        schedule: f.get("sc") ?? "",
+        detail: optional(f.get("d")),
+      };
     default:
       return undefined;
   }

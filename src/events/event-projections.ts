@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { WebhookEvent } from "../config/webhooks-file.js";
-import type { RolloutEvent, StatusEvent } from "../engine/events.js";
+import type { AuditEvent, RolloutEvent, StatusEvent } from "../engine/events.js";
 import { isTerminalRollout } from "../engine/lifecycle.js";
 import type { Metrics } from "../metrics/registry.js";
 import { rolloutView } from "../service/rollout-view.js";
@@ -69,10 +69,28 @@ export function eventProjections(deps: ProjectionDeps) {
     await deps.webhooks.notify(webhook, { rollout }, { id: e.id, occurredAt: occurredAt(e) });
   };
 
+  const sweepCalled = async (e: AuditEvent) => {
+    await deps.audit.recordOnce(deps.store.keys.auditSeen(e.id), {
+      actor: e.actor,
+      action: e.action,
+      schedule: e.schedule,
+      ...(e.rolloutId === "" ? {} : { rolloutId: e.rolloutId }),
+      detail: e.detail,
+    });
+    if (e.action === "schedule.skipped") {
+      const payload = { schedule: e.schedule, reason: e.detail ?? "" };
+      await deps.webhooks.notify("schedule.skipped", payload, { id: e.id, occurredAt: occurredAt(e) });
+    }
+  };
+
   return async (events: readonly RolloutEvent[]): Promise<void> => {
     for (const e of events) {
       if (e.kind === "status") {
         await statusChanged(e);
+        continue;
+      }
+      if (e.kind === "audit") {
+        await sweepCalled(e);
         continue;
       }
       for (const [outcome, n] of Object.entries(e.counts)) metrics.targetsProcessed.inc({ outcome }, n);

@@ -112,7 +112,6 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       }
       const created = outcome === "created";
       await upsertSweepScheduler(control, name, definition);
-      await deps.events.called(input.caller.name, "put", name, { detail: created ? "created" : "replaced" });
       return { created, schedule: await detail(await load(name)) };
     },
 
@@ -138,13 +137,12 @@ export function scheduleService(deps: ScheduleServiceDeps) {
         store.exclusive(schedule.name, async () => {
           // Scheduler first: a definition without one is visible and can be deleted again.
           await removeSweepScheduler(control, schedule.name);
-          await store.delete(schedule.name);
+          await store.delete(schedule.name, caller.name);
           return true;
         }),
       );
       if (removed === undefined)
         throw new ServiceError("conflict", `schedule ${name} is firing right now; try again`);
-      await deps.events.called(caller.name, "delete", schedule.name);
     },
 
     /** Fires the sweep now, outside its schedule, under the same "one at a time" rule. */
@@ -156,7 +154,6 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       })) ?? { outcome: "busy" };
       switch (firing.outcome) {
         case "created":
-          await deps.events.called(caller.name, "run", schedule.name, { rolloutId: firing.rollout.id });
           return firing.rollout;
         case "gone":
           throw notFound(`schedule ${name}`);

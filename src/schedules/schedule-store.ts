@@ -38,7 +38,8 @@ export interface StoredSchedule {
   lastRollout?: string;
 }
 
-// A new sweep only while there are fewer than ARGV[5]; replacing one is always allowed.
+// A new sweep only while there are fewer than ARGV[5]; replacing one is always allowed. The
+// audit event goes to the outbox (KEYS[3]) in the same step, so no crash can lose it.
 const PUT = `
 if redis.call('sismember', KEYS[2], ARGV[1]) == 0 and redis.call('scard', KEYS[2]) >= tonumber(ARGV[5]) then
   return -1
@@ -47,20 +48,49 @@ redis.call('hset', KEYS[1], 'definition', ARGV[2], 'updatedAt', ARGV[3], 'update
 local created = redis.call('hsetnx', KEYS[1], 'createdAt', ARGV[3])
 redis.call('hsetnx', KEYS[1], 'createdBy', ARGV[4])
 redis.call('sadd', KEYS[2], ARGV[1])
+local detail = 'replaced'
+if created == 1 then detail = 'created' end
+redis.call('xadd', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'r', '', 'k', 'audit', 'by', ARGV[4],
+  'a', 'schedule.put', 'sc', ARGV[1], 'd', detail)
 return created`;
 
 // A firing that finishes after its schedule was deleted must not bring a half record back.
+// ARGV[5..]: the firing's audit event (fields), written to the outbox (KEYS[3]) in the same step.
 const RECORD = `
 if redis.call('exists', KEYS[1]) == 0 then return 0 end
-if KEYS[3] then redis.call('set', KEYS[3], '1', 'EX', ARGV[4]) end
+if KEYS[4] then redis.call('set', KEYS[4], '1', 'EX', ARGV[4]) end
 if ARGV[3] ~= '' then redis.call('hset', KEYS[1], 'lastRollout', ARGV[3]) end
 redis.call('lpush', KEYS[2], ARGV[1])
 redis.call('ltrim', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+if #ARGV > 5 then redis.call('xadd', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(ARGV, 6)) end
 return 1`;
 
 const UNLOCK = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
+
+/** An outbox event of a sweep call, as the stream's fields (see engine/events.ts). */
+function auditFields(
+  actor: string,
+  action: string,
+  schedule: string,
+  extra: { detail?: string | undefined; rolloutId?: string | undefined } = {},
+): string[] {
+  return [
+    "r",
+    extra.rolloutId ?? "",
+    "k",
+    "audit",
+    "by",
+    actor,
+    "a",
+    action,
+    "sc",
+    schedule,
+    "d",
+    extra.detail ?? "",
+  ];
+}
 
 /** Redis persistence of compliance sweeps: a hash per sweep, a set of names, a capped run list. */
 export class ScheduleStore {
@@ -72,9 +102,11 @@ export class ScheduleStore {
   constructor(
     private readonly redis: Redis,
     prefix: string,
+    /** The outbox stream's approximate length (ENFORCER_EVENTS_MAXLEN). */
+    private readonly eventsMaxLen = 100_000,
   ) {
     this.keys = new Keys(prefix);
-    this.putScript = defineScript(redis, "enforcerSchedulePut", PUT, 2);
+    this.putScript = defineScript(redis, "enforcerSchedulePut", PUT, 3);
     // No numberOfKeys on RECORD: the slot marker is passed only for scheduled firings.
     this.recordScript = defineScript(redis, "enforcerScheduleRecord", RECORD);
     this.unlockScript = defineScript(redis, "enforcerScheduleUnlock", UNLOCK, 1);
@@ -94,11 +126,13 @@ export class ScheduleStore {
     const reply = await this.putScript(
       this.keys.schedule(name),
       this.keys.schedules,
+      this.keys.events,
       name,
       JSON.stringify(definition),
       now.toISOString(),
       by,
       max,
+      this.eventsMaxLen,
     );
     return reply === -1 ? "full" : reply === 1 ? "created" : "replaced";
   }
@@ -127,12 +161,20 @@ export class ScheduleStore {
     return { names: after.slice(0, limit), more: after.length > limit };
   }
 
-  /** Removes the definition and its history; false when there was none. */
-  async delete(name: string): Promise<boolean> {
+  /** Removes the definition and its history (and writes the audit event); false when there was none. */
+  async delete(name: string, by: string): Promise<boolean> {
     const replies = await this.redis
       .multi()
       .del(this.keys.schedule(name), this.keys.scheduleRuns(name))
       .srem(this.keys.schedules, name)
+      .xadd(
+        this.keys.events,
+        "MAXLEN",
+        "~",
+        this.eventsMaxLen,
+        "*",
+        ...auditFields(by, "schedule.delete", name),
+      )
       .exec();
     return replies?.[1]?.[1] === 1;
   }
@@ -142,12 +184,27 @@ export class ScheduleStore {
     return items.map((item) => JSON.parse(item) as ScheduleRun);
   }
 
-  /** Records a firing (and marks its slot handled) unless the sweep was deleted meanwhile. */
+  /**
+   * Records a firing (and marks its slot handled) unless the sweep was deleted meanwhile, with its
+   * audit event: a skip (`schedule.skipped`, which webhooks announce too) or a caller's run.
+   */
   async record(name: string, run: ScheduleRun, slot?: number): Promise<void> {
-    const keys = [this.keys.schedule(name), this.keys.scheduleRuns(name)];
+    const keys = [this.keys.schedule(name), this.keys.scheduleRuns(name), this.keys.events];
     if (slot !== undefined) keys.push(this.keys.scheduleSlot(name, slot));
-    const args = [JSON.stringify(run), RUNS_KEPT, run.rolloutId ?? "", SLOT_MARKER_TTL_SECONDS];
-    await this.recordScript(keys.length, ...keys, ...args);
+    const audit =
+      run.skipped !== undefined
+        ? auditFields(`schedule:${name}`, "schedule.skipped", name, { detail: run.skipped })
+        : run.by !== undefined
+          ? auditFields(run.by, "schedule.run", name, { rolloutId: run.rolloutId })
+          : [];
+    const args = [
+      JSON.stringify(run),
+      RUNS_KEPT,
+      run.rolloutId ?? "",
+      SLOT_MARKER_TTL_SECONDS,
+      this.eventsMaxLen,
+    ];
+    await this.recordScript(keys.length, ...keys, ...args, ...audit);
   }
 
   async slotHandled(name: string, slot: number): Promise<boolean> {

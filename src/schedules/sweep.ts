@@ -6,12 +6,10 @@ import type { RolloutService } from "../service/rollout-service.js";
 import type { RolloutView } from "../service/rollout-view.js";
 import { ServiceError } from "../service/service-error.js";
 import type { ScheduleRun, ScheduleStore } from "./schedule-store.js";
-import type { SweepEvents } from "./sweep-events.js";
 
 export interface SweepDeps {
   store: ScheduleStore;
   rollouts: Pick<RolloutService, "create" | "get">;
-  events: SweepEvents;
 }
 
 /** What started a firing: a BullMQ scheduler slot (its time in ms), or a caller's "run now". */
@@ -71,7 +69,6 @@ async function fireLocked(deps: SweepDeps, name: string, trigger: Trigger): Prom
   };
   const skip = async (reason: string): Promise<Firing> => {
     await store.record(name, { ...run, skipped: reason }, slot);
-    await deps.events.skipped(name, reason);
     return { outcome: "skipped", reason };
   };
   const status = await unfinished(deps.rollouts, schedule.lastRollout);
