@@ -87,12 +87,24 @@ export class Dispatcher {
     if (spec === undefined) return 0;
     const queue = this.queues.targets(spec.gateway);
     const held = await this.store.held(rolloutId, this.engine.options.window);
-    const removed = await Promise.all(
-      held.map(async (h) => ((await queue.remove(h.jobId)) === 1 ? h : undefined)),
+    // One removal per job (a batch job holds several targets); BullMQ refuses (throws) to remove
+    // a job a worker holds the lock of.
+    const jobs = [...new Set(held.map((h) => h.jobId))];
+    const removed = new Set(
+      (
+        await Promise.all(
+          jobs.map((id) =>
+            queue.remove(id).then(
+              (n) => (n === 1 ? [id] : []),
+              () => [],
+            ),
+          ),
+        )
+      ).flat(),
     );
     return this.engine.recall(
       rolloutId,
-      removed.filter((h) => h !== undefined),
+      held.filter((h) => removed.has(h.jobId)),
     );
   }
 }

@@ -74,7 +74,11 @@ async function replan(deps: ReconcilerDeps, id: string): Promise<void> {
 async function releaseOrphans(deps: ReconcilerDeps, id: string, gateway: string): Promise<number> {
   const queue = deps.queues.targets(gateway);
   const held = await deps.store.held(id, deps.engine.options.window);
-  const states = await Promise.all(held.map((h) => queue.getJobState(h.jobId)));
-  const lost: Held[] = held.filter((_, i) => !LIVE_JOB_STATES.has(states[i] ?? "unknown"));
+  // One look per job: a batch job holds several targets.
+  const jobs = [...new Set(held.map((h) => h.jobId))];
+  const states = new Map(
+    await Promise.all(jobs.map(async (id) => [id, await queue.getJobState(id)] as const)),
+  );
+  const lost: Held[] = held.filter((h) => !LIVE_JOB_STATES.has(states.get(h.jobId) ?? "unknown"));
   return deps.engine.recall(id, lost);
 }
