@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { defineScript, type RedisScript } from "../store/redis-script.js";
+import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 
 /** What one audit entry records; `at` and `id` come from the stream entry's id. */
 export interface AuditRecord {
@@ -26,7 +25,7 @@ export interface AuditPage {
 }
 
 const FIELDS = ["actor", "action", "rolloutId", "schedule", "status", "detail"] as const;
-const RECORD_ONCE = readFileSync(new URL("./record-once.lua", import.meta.url), "utf8");
+const RECORD_ONCE = luaSource(import.meta.url, "./record-once.lua");
 /** How long "this event is recorded" is remembered: far longer than any re-delivery takes. */
 const SEEN_TTL_SECONDS = 7 * 24 * 3600;
 

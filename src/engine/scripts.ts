@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { defineScript, type RedisScript } from "../store/redis-script.js";
+import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 import { TARGET_STATUSES } from "./lifecycle.js";
 
 /** The keys every rollout script takes first, in Keys.rolloutKeys order. */
@@ -24,7 +23,7 @@ export type ScriptName = keyof typeof SCRIPTS;
 /** A reply of a script: integers and strings, as Redis returns a Lua table. */
 export type ScriptReply = Array<string | number>;
 
-const source = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
+const source = (name: string) => luaSource(import.meta.url, `./lua/${name}.lua`);
 
 /**
  * The key bindings every script starts with, generated from the target sets so that adding a

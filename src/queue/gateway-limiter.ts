@@ -1,11 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import type { GatewayConfig } from "../gateway/types.js";
-import { defineScript, type RedisScript } from "../store/redis-script.js";
-
-const source = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
+import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 
 /**
  * A gateway's rate and concurrency, held per proxy call across every worker process (batch
@@ -22,8 +19,18 @@ export class GatewayLimiter {
     prefix: string,
     private readonly gateway: GatewayConfig,
   ) {
-    this.take = defineScript(redis, "enforcerTakeGatewaySlot", source("take-gateway-slot"), 2);
-    this.hold = defineScript(redis, "enforcerHoldGateway", source("hold-gateway"), 1);
+    this.take = defineScript(
+      redis,
+      "enforcerTakeGatewaySlot",
+      luaSource(import.meta.url, "./lua/take-gateway-slot.lua"),
+      2,
+    );
+    this.hold = defineScript(
+      redis,
+      "enforcerHoldGateway",
+      luaSource(import.meta.url, "./lua/hold-gateway.lua"),
+      1,
+    );
     this.leases = `${prefix}:gateway:${gateway.name}:leases`;
     this.next = `${prefix}:gateway:${gateway.name}:next`;
   }

@@ -1,4 +1,9 @@
+import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
+
+/** The text of a Lua file that ships beside the module at `moduleUrl` (pass `import.meta.url`). */
+export const luaSource = (moduleUrl: string, file: string): string =>
+  readFileSync(new URL(file, moduleUrl), "utf8");
 
 /** A Lua script callable as a function: KEYS first (or, without a fixed count, their number). */
 export type RedisScript<R> = (...args: Array<string | number>) => Promise<R>;
