@@ -144,10 +144,10 @@ export class RolloutEngine {
   }
 
   async start(id: string, bounds: readonly number[], maxErrors: number): Promise<StartResult> {
-    const [code, a, b] = await this.run("start", id, JSON.stringify(bounds), maxErrors);
+    const [code, a] = await this.run("start", id, JSON.stringify(bounds), maxErrors);
     switch (Number(code)) {
       case 0:
-        return { kind: "started", waveDone: a === "wave_done" && b !== undefined };
+        return { kind: "started", waveDone: a === "wave_done" };
       case 1:
         return { kind: "paused", reason: String(a) };
       case 2:

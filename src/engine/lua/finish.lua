@@ -9,7 +9,7 @@
     count); 'pending' hands the target back (a gateway 401, or the rollout stopped running).
   Returns: {next, detail, room, recorded}: next 'paused' | 'wave_done' | 'open'
 ]]
-local status = redis.call('HGET', R, 'status')
+local status, wave, bound, _, budget = rollout_state()
 local counts, by_set, done, outcomes = {}, {}, {}, {}
 for i = 1, tonumber(ARGV[6]) do
   local b = 6 + (i - 1) * 4
@@ -47,7 +47,6 @@ if status == 'running' and ARGV[4] ~= '' then
   return { 'paused', ARGV[4], 0, #done }
 end
 if status == 'running' and (counts.failed or 0) > 0 then
-  local budget = tonumber(redis.call('HGET', R, 'maxErrors') or '0')
   local failed = redis.call('ZCARD', S.failed)
   if failed > budget then
     local why = 'error budget exceeded: ' .. failed .. ' failed targets > maxErrors ' .. budget
@@ -56,6 +55,6 @@ if status == 'running' and (counts.failed or 0) > 0 then
     return { 'paused', why, 0, #done }
   end
 end
-if #done == 0 then return { 'open', status or 'missing', 0, 0 } end
-local next = after_targets(tonumber(ARGV[3]))
+if status ~= 'running' or #done == 0 then return { 'open', status or 'missing', 0, #done } end
+local next = after_targets(tonumber(ARGV[3]), wave, bound)
 return { next[1], next[2], next[3], #done }

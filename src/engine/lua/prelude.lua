@@ -49,12 +49,12 @@ local function move(members, from, to)
 end
 
 -- The rollout's status, current wave, that wave's bound (targets with a lower index are
--- released) and the number of waves, in one read.
+-- released), the number of waves and the error budget, in one read.
 local function rollout_state()
-  local f = redis.call('HMGET', R, 'status', 'wave', 'waveBounds')
+  local f = redis.call('HMGET', R, 'status', 'wave', 'waveBounds', 'maxErrors')
   local wave = tonumber(f[2] or '0')
   local bounds = cjson.decode(f[3] or '[]')
-  return f[1], wave, bounds[wave] or 0, #bounds
+  return f[1], wave, bounds[wave] or 0, #bounds, tonumber(f[4] or '0')
 end
 
 -- Pending targets of the released waves.
@@ -88,15 +88,14 @@ local function held(first, count)
   return out
 end
 
--- Where a running rollout stands after targets moved: {next, detail, room}. `room` is how many
--- more jobs the dispatch window takes when pending targets of the wave are waiting for one.
-local function after_targets(window)
-  local status, wave, bound = rollout_state()
-  if status ~= 'running' then return { 'open', status or 'missing', 0 } end
+-- Where a running rollout (read by rollout_state) stands after targets moved: {next, detail,
+-- room}. `room` is how many more jobs the dispatch window takes while pending targets of the
+-- wave wait for one.
+local function after_targets(window, wave, bound)
   local pending = pending_in_wave(bound)
   local running = redis.call('ZCARD', S.running)
   if pending + running == 0 then return { 'wave_done', tostring(wave), 0 } end
   local room = 0
   if pending > 0 then room = window - running end
-  return { 'open', status, room }
+  return { 'open', 'running', room }
 end

@@ -3,7 +3,7 @@
   failed, planned) are counted here.
   KEYS: the rollout keys
   ARGV: id, now, waveBoundsJson, maxErrors
-  Returns: {0, next, wave} started, next 'wave_done' | 'open'
+  Returns: {0, next} started, next 'wave_done' | 'open'
          | {1, reason} paused at once (error budget)
          | {2} cancelled while planning: the caller sweeps pending to cancelled
          | {3, status} not planning (a re-run of planning)
@@ -26,5 +26,5 @@ if failed > tonumber(ARGV[4]) then
 end
 set_status('running', '', '', '')
 local _, _, bound = rollout_state()
-if pending_in_wave(bound) == 0 then return { 0, 'wave_done', '1' } end
-return { 0, 'open', '1' }
+if pending_in_wave(bound) == 0 then return { 0, 'wave_done' } end
+return { 0, 'open' }
