@@ -47,8 +47,16 @@ describe("Redis outage logging", () => {
 
     children[0]?.kill("SIGKILL");
     await waitFor("the outage line", () => (lines(/Redis unavailable/).length > 0 ? true : undefined));
-    // The outage lasts long enough for every connection to fail and retry many times.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // While Redis is away, a listener on its port counts the reconnect attempts and drops each:
+    // the outage lasts until every connection has failed and retried many times.
+    let attempts = 0;
+    const refuser = createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => refuser.listen(port, "127.0.0.1", resolve));
+    await waitFor("20 reconnect attempts", () => (attempts >= 20 ? true : undefined), 30_000);
+    await new Promise((resolve) => refuser.close(resolve));
     children.push(startRedis(port));
     await waitFor("the recovery line", () => (lines(/Redis back/).length > 0 ? true : undefined), 20_000);
 
