@@ -85,7 +85,7 @@ export async function startRuntime(
     redis: workerConnection(config.redisUrl, outages, "outbox"),
     stream: queueStore.keys.events,
     group: "projections",
-    handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log }),
+    handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log, gateways: config.gateways }),
     log,
     claimIdleMs: config.eventClaimIdleMs,
   });
@@ -110,6 +110,7 @@ export async function startRuntime(
       gateways: config.gateways,
       clients,
       onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
+      policyStrict: config.policyStrict,
       ...(tail ? { subscribe: (id: string, listener: () => void) => tail.subscribe(id, listener) } : {}),
     });
 
@@ -162,6 +163,7 @@ export async function startRuntime(
           control: queues.control,
           maxSchedules: config.maxSchedules,
           minIntervalSeconds: config.scheduleMinIntervalSeconds,
+          policyStrict: config.policyStrict,
         }),
       ),
     );

@@ -3,6 +3,7 @@ import type { Queue } from "bullmq";
 import type { Caller } from "../config/config.js";
 import type { RolloutJobData } from "../queue/queue-names.js";
 import { assertKnownGateway } from "../service/gateway-check.js";
+import { checkPolicy } from "../service/policy-check.js";
 import { notFound, ServiceError } from "../service/service-error.js";
 import { parseOrThrow } from "../service/validation.js";
 import { frequencyProblem } from "./frequency.js";
@@ -18,6 +19,8 @@ export interface ScheduleServiceDeps extends SweepDeps {
   maxSchedules: number;
   /** ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS */
   minIntervalSeconds: number;
+  /** ENFORCER_POLICY_STRICT */
+  policyStrict?: boolean;
 }
 
 const selfLink = (name: string) => `/v1/schedules/${name}`;
@@ -102,6 +105,12 @@ export function scheduleService(deps: ScheduleServiceDeps) {
         throw new ServiceError("validation_failed", "schedule is invalid: it fires too often", [tooFrequent]);
       }
       assertKnownGateway(deps.gateways, definition.rollout.gateway, "rollout.gateway");
+      // A sweep's rollouts would be refused at every firing: refuse the schedule now instead.
+      checkPolicy(
+        definition.rollout.policy,
+        definition.rollout.strict ?? deps.policyStrict ?? false,
+        "rollout.policy",
+      );
       // Definition first: a scheduler without one fires into nothing, never the other way round.
       const outcome = await store.put(name, definition, input.caller.name, new Date(), deps.maxSchedules);
       if (outcome === "full") {

@@ -14,9 +14,11 @@ import {
   targetQuerySchema,
 } from "../rollouts/schema.js";
 import { rolloutIdPrefix } from "../store/keys.js";
-import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
+import { newRolloutFields, parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
+import { plannedRequests } from "./planned-requests.js";
+import { checkPolicy } from "./policy-check.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
@@ -31,6 +33,8 @@ export interface RolloutServiceDeps {
   gateways: ReadonlyMap<string, GatewayConfig>;
   clients: ReadonlyMap<string, ApinizerClient>;
   onCreated: (dryRun: boolean) => void;
+  /** ENFORCER_POLICY_STRICT: lint warnings refuse a rollout whose body does not say `strict`. */
+  policyStrict?: boolean;
   /** Wakes progress streams on a rollout's events (absent: they re-read periodically). */
   subscribe?: (rolloutId: string, listener: () => void) => () => void;
 }
@@ -89,10 +93,13 @@ export function rolloutService(deps: RolloutServiceDeps) {
     return { created: true, rollout: await view(id) };
   }
 
+  const viewOf = (id: string, state: RolloutState, counts: Parameters<typeof rolloutView>[2]) =>
+    rolloutView(id, state, counts, deps.gateways.get(state.spec.gateway)?.readBack === "full");
+
   async function view(id: string): Promise<RolloutView> {
     const stored = ROLLOUT_ID_PATTERN.test(id) ? await store.get(id) : undefined;
     if (stored === undefined) throw notFound(`rollout ${id}`);
-    return rolloutView(id, parseRolloutFields(stored.fields), stored.counts);
+    return viewOf(id, parseRolloutFields(stored.fields), stored.counts);
   }
 
   return {
@@ -101,6 +108,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
     async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
       const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
       assertWithinMaxTargets(assertKnownGateway(deps.gateways, spec.gateway), spec.strategy?.maxTargets);
+      checkPolicy(spec.policy, spec.strict ?? deps.policyStrict ?? false);
       const key = input.idempotencyKey;
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [
@@ -154,7 +162,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
           if (stored === undefined) continue;
           const state = parseRolloutFields(stored.fields);
           if (q.status === undefined || state.status === q.status)
-            items.push(rolloutView(id, state, stored.counts));
+            items.push(viewOf(id, state, stored.counts));
           if (items.length === q.limit) {
             more ||= i < ids.length - 1;
             break;
@@ -177,9 +185,10 @@ export function rolloutService(deps: RolloutServiceDeps) {
           : await store.indexesIn(id, q.status, from, Number.MAX_SAFE_INTEGER, q.limit);
       const records = await store.targetsAt(id, indexes, q.status);
       const client = deps.clients.get(rollout.gateway);
-      const spec = { mtls: rollout.policy.mtls, deploy: rollout.deploy ?? undefined };
-      // A dry run shows the request each planned target would have received.
-      const planned = (t: TargetRecord) => client?.plannedMtlsUpdate(t.p, t.n, spec.mtls, spec.deploy);
+      const gateway = deps.gateways.get(rollout.gateway);
+      // A dry run shows the requests each planned target would have received.
+      const planned = (t: TargetRecord) =>
+        client && gateway ? plannedRequests(client, gateway, rollout, t) : undefined;
       const items = records.map(([index, t]) => targetView(index, t, planned));
       const last = indexes.at(-1);
       const more = indexes.length === q.limit && last !== undefined;
