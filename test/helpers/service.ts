@@ -65,6 +65,8 @@ export async function startHarness(
       concurrency?: number;
       rateLimitPerSecond?: number;
       targetsPerJob?: number;
+      generation?: "newer" | "classic";
+      storeFields?: "id" | "name";
     };
   } = {},
 ): Promise<Harness> {
