@@ -30,6 +30,23 @@ export interface Rollout {
   failureReason?: string | null;
   cancelReason?: string | null;
   ranAfterPause?: number;
+  warnings?: PolicyWarning[];
+  /** Whether the gateway's current settings are read (a dry run then knows what would change). */
+  readBack?: boolean;
+}
+
+export interface PolicyWarning {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** A dry run with read-back: one field that would change. */
+export interface FieldChange {
+  section: string;
+  field: string;
+  current: unknown;
+  wanted: unknown;
 }
 
 export interface Target {
@@ -41,6 +58,7 @@ export interface Target {
   error: { httpStatus: number | null; message: string } | null;
   reason: string | null;
   updatedAt: string | null;
+  changes?: FieldChange[];
 }
 
 export interface Page<T> {

@@ -1,6 +1,6 @@
 import type { Rollout } from "./api-types.js";
 import type { Context } from "./context.js";
-import { formatCounts, formatTarget, stopReason, table } from "./format.js";
+import { formatChange, formatCounts, formatTarget, stopReason, table } from "./format.js";
 import { collectPages } from "./paging.js";
 
 /** Enough to act on without flooding a terminal; the rest is one `enforcer targets` away. */
@@ -20,7 +20,10 @@ export async function printTargets(
     LIST_AT_MOST,
   );
   ctx.out(`${options.heading} (${count}):`);
-  for (const target of page.items) ctx.out(`  ${options.marker ?? ""}${formatTarget(target)}`);
+  for (const target of page.items) {
+    ctx.out(`  ${options.marker ?? ""}${formatTarget(target)}`);
+    for (const line of (target.changes ?? []).flatMap(formatChange)) ctx.out(`      ${line}`);
+  }
   const rest = count - page.items.length;
   if (rest > 0) ctx.out(`  ... and ${rest} more: enforcer targets ${rollout.id} --status ${status}`);
 }
