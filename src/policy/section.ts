@@ -1,6 +1,6 @@
 // What the service knows of one settings section: its request schema, where it goes on the
 // manager, which proxies it applies to, how each manager generation spells it, and its lint rules.
-import type { z } from "zod";
+import { z } from "zod";
 import type { Dialect } from "../gateway/types.js";
 
 export type Settings = Record<string, unknown>;
@@ -39,3 +39,10 @@ export const finding = (code: string, field: string, message: string): SectionFi
   field,
   message,
 });
+
+/** A section's body: strict (an unknown field is refused) and never empty. */
+export const sectionBody = <Shape extends z.ZodRawShape>(shape: Shape, label: string) =>
+  z
+    .object(shape)
+    .strict()
+    .refine((settings) => Object.keys(settings).length > 0, `give at least one ${label} setting`);

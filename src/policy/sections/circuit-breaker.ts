@@ -1,19 +1,19 @@
 import { z } from "zod";
 import { boundedInt, concrete } from "../constraints.js";
-import { finding, type SectionDefinition } from "../section.js";
+import { finding, type SectionDefinition, sectionBody } from "../section.js";
 
 // The manager's ApiProxyCircuitBreakerUpdateDTO body.
-const schema = z
-  .object({
+const schema = sectionBody(
+  {
     circuitBreakerEnabled: z.boolean().optional(),
     errorWindow: boundedInt("Seconds over which errors are counted").optional(),
     errorThresholdValue: boundedInt("Errors (count or percent) that open the circuit").optional(),
     enumErrorThresholdType: z.enum(["COUNT", "PERCENT"]).optional(),
     sleepWindow: boundedInt("Seconds the circuit stays open").optional(),
     halfOpenEnabled: z.boolean().optional(),
-  })
-  .strict()
-  .refine((c) => Object.keys(c).length > 0, "give at least one circuit-breaker setting");
+  },
+  "circuit-breaker",
+);
 
 export const circuitBreakerSection: SectionDefinition = {
   key: "circuitBreaker",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { asConstraint, boundedInt, concrete } from "../constraints.js";
-import { finding, type SectionDefinition, type SectionFinding } from "../section.js";
+import { finding, type SectionDefinition, type SectionFinding, sectionBody } from "../section.js";
 
 const TIMEOUTS = ["connectTimeout", "readTimeout", "connectionRequestTimeout"] as const;
 const RETRIES = ["retryCount", "failoverRetryCount"] as const;
@@ -10,8 +10,8 @@ const MAX_RETRIES = 5;
 const MAX_REDIRECTS = 20;
 
 // The manager's ApiProxyConnectionSettingsUpdateDTO body.
-const schema = z
-  .object({
+const schema = sectionBody(
+  {
     connectionSettingsEnabled: z.boolean().optional(),
     connectTimeout: boundedInt("Seconds to open a connection to the backend").optional(),
     readTimeout: boundedInt("Seconds to wait for the backend's answer").optional(),
@@ -26,9 +26,9 @@ const schema = z
     ignoreRoutingError: z.boolean().optional(),
     connectionPoolManagementType: z.enum(["GENERAL", "CUSTOM", "NONE"]).optional(),
     customConnectionPoolSize: boundedInt("Connections in the proxy's own pool").optional(),
-  })
-  .strict()
-  .refine((c) => Object.keys(c).length > 0, "give at least one connection setting");
+  },
+  "connection",
+);
 
 /** What a field allows at most: a value, or a `{max}` bound; a `{min}` bound allows anything above. */
 function upperBound(value: unknown): number | undefined {

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { boundedInt } from "../constraints.js";
-import { finding, type SectionDefinition } from "../section.js";
+import { finding, type SectionDefinition, sectionBody } from "../section.js";
 import { shortText, text } from "../text.js";
 
 const names = z.array(shortText).max(200);
 const METHODS = ["GET", "POST", "PUT", "HEAD", "OPTIONS", "DELETE", "PATCH", "TRACE", "ALL"] as const;
 
 // The manager's CorsSettings body.
-const schema = z
-  .object({
+const schema = sectionBody(
+  {
     name: shortText.optional(),
     description: text.max(2000).optional(),
     corsActive: z.boolean().optional(),
@@ -21,9 +21,9 @@ const schema = z
     maxAge: boundedInt("Seconds a browser may cache a preflight answer").optional(),
     allowMethodList: z.array(z.enum(METHODS)).max(METHODS.length).optional(),
     allowHeaderList: names.optional(),
-  })
-  .strict()
-  .refine((cors) => Object.keys(cors).length > 0, "give at least one CORS setting");
+  },
+  "CORS",
+);
 
 export const corsSection: SectionDefinition = {
   key: "cors",

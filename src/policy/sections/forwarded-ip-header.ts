@@ -1,16 +1,16 @@
 import { z } from "zod";
-import type { SectionDefinition } from "../section.js";
+import { type SectionDefinition, sectionBody } from "../section.js";
 import { shortText } from "../text.js";
 
 // The manager's ForwardedIpHeaderParam body.
-const schema = z
-  .object({
+const schema = sectionBody(
+  {
     forwardedIpHeaderParamActive: z.boolean().optional(),
     value: shortText.describe("The header that carries the client address, e.g. X-Forwarded-For").optional(),
     xffOrder: z.enum(["FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "LAST"]).optional(),
-  })
-  .strict()
-  .refine((f) => Object.keys(f).length > 0, "give at least one forwarded-IP-header setting");
+  },
+  "forwarded-IP-header",
+);
 
 export const forwardedIpHeaderSection: SectionDefinition = {
   key: "forwardedIpHeader",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SectionDefinition } from "../section.js";
+import { type SectionDefinition, sectionBody } from "../section.js";
 import { shortText } from "../text.js";
 
 const FLAGS = [
@@ -33,14 +33,14 @@ const item = z
   .strict();
 
 // The manager's ApiProxyTrafficLogSettingsUpdateDTO body.
-const schema = z
-  .object({
+const schema = sectionBody(
+  {
     enabledTraceLog: z.boolean().optional(),
     enabledApplicationLog: z.boolean().optional(),
     apiProxyTrafficLogSettingsList: z.array(item).max(50).optional(),
-  })
-  .strict()
-  .refine((t) => Object.keys(t).length > 0, "give at least one traffic-log setting");
+  },
+  "traffic-log",
+);
 
 export const trafficLogSection: SectionDefinition = {
   key: "trafficLog",
