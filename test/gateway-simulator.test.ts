@@ -36,6 +36,9 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simulator", (flavour) => {
+  // Each generation's spelling of the stores: by name (the openapi DTO) or by id (the newer docs).
+  const keyStore = flavour === "classic" ? { keyStoreName: "ks-1" } : { keyStoreId: "ks-1" };
+  const trustStore = flavour === "classic" ? { trustStoreName: "ts-1" } : { trustStoreId: "ts-1" };
   let sim: RunningSimulator;
   let clients: ApinizerClient[] = [];
   let requests: string[];
@@ -168,8 +171,8 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       const gateway = client();
       const settings = {
         enabled: true,
-        keyStoreId: "ks-1",
-        trustStoreId: "ts-1",
+        ...keyStore,
+        ...trustStore,
         supportedProtocolList: ["TLS_1_2", "TLS_1_3"] as const,
         hostnameVerifierType: "STRICT" as const,
       };
@@ -187,13 +190,13 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       const gateway = client();
       await gateway.updateMtls(PROJECT, "Orders API", {
         enabled: true,
-        keyStoreId: "ks-1",
+        ...keyStore,
         hostnameVerifierType: "STRICT",
       });
       await gateway.updateMtls(PROJECT, "Orders API", { hostnameVerifierType: "DEFAULT" });
       expect(sim.state.proxy(PROJECT, "Orders API")?.mtls).toMatchObject({
         enabled: true,
-        keyStoreId: "ks-1",
+        ...keyStore,
         hostnameVerifierType: "DEFAULT",
       });
     });

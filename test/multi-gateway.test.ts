@@ -8,7 +8,7 @@ import { type Runtime, startRuntime } from "../src/runtime.js";
 import { startSimulator } from "../src/simulator/server.js";
 import type { RunningSimulator } from "../src/simulator/types.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
-import { POLICY, TOKENS } from "./helpers/service.js";
+import { CLASSIC_POLICY, POLICY, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
 describe("several gateways", () => {
@@ -75,9 +75,10 @@ describe("several gateways", () => {
       policy: POLICY,
       targets: { projects: ["*"] },
     });
+    // us is a classic manager: it takes the stores by name.
     const toUs = await api("POST", "/v1/rollouts", {
       gateway: "us",
-      policy: POLICY,
+      policy: CLASSIC_POLICY,
       targets: { projects: ["*"] },
       deploy: { environments: ["production"] },
     });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Flavour } from "../src/simulator/types.js";
-import { GATEWAY_TOKEN, type Harness, POLICY, startHarness } from "./helpers/service.js";
+import { GATEWAY_TOKEN, type Harness, POLICY, policyFor, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
 let h: Harness | undefined;
@@ -27,7 +27,7 @@ describe("gateway failures", () => {
         ],
       });
       const created = await h.api("POST", "/v1/rollouts", {
-        policy: POLICY,
+        policy: policyFor(flavour),
         targets: { projects: ["project-001"] },
         strategy: { maxErrors: 3 },
       });
@@ -80,10 +80,11 @@ describe("gateway failures", () => {
   it.each(["inline", "endpoint"])(
     "a deployment failing under HTTP 200 fails the target (%s deploy)",
     async (style) => {
+      const flavour = style === "inline" ? "newer" : "classic";
       const h = await start(
         `deploy-${style}`,
         {
-          flavour: style === "inline" ? "newer" : "classic",
+          flavour,
           projects: 1,
           proxiesPerProject: 3,
           deployFailures: [
@@ -99,7 +100,7 @@ describe("gateway failures", () => {
         { gateway: { deployStyle: style as "inline" | "endpoint" } },
       );
       const created = await h.api("POST", "/v1/rollouts", {
-        policy: POLICY,
+        policy: policyFor(flavour),
         targets: { projects: ["project-001"] },
         deploy: { environments: ["test", "production"] },
         strategy: { maxErrors: 1 },

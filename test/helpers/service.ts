@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config/config.js";
 import type { DeployStyle } from "../../src/gateway/types.js";
 import { type Mode, type Runtime, startRuntime } from "../../src/runtime.js";
 import { startSimulator } from "../../src/simulator/server.js";
-import type { RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
+import type { Flavour, RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./redis.js";
 import { waitFor } from "./wait.js";
 
@@ -143,3 +143,15 @@ export const POLICY = {
     hostnameVerifierType: "STRICT",
   },
 } as const;
+
+const { keyStoreId: _keyStoreId, trustStoreId: _trustStoreId, ...storeless } = POLICY.mtls;
+
+/** POLICY as a classic manager takes it: its mTLS DTO names the stores (`keyStoreName`), it has no ids. */
+export const CLASSIC_POLICY = {
+  mtls: { ...storeless, keyStoreName: "gateway-keystore", trustStoreName: "gateway-truststore" },
+} as const;
+
+/** The policy in the store spelling of this generation of manager. */
+export function policyFor(flavour: Flavour): typeof POLICY | typeof CLASSIC_POLICY {
+  return flavour === "classic" ? CLASSIC_POLICY : POLICY;
+}
