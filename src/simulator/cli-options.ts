@@ -52,7 +52,7 @@ const seedProxy = z.object({
   name: z.string().min(1),
   type: z.string().optional(),
   deployedTo: z.array(z.string()).optional(),
-  settings: z.record(z.enum(SECTION_KEYS), sectionSettings).optional(),
+  settings: z.partialRecord(z.enum(SECTION_KEYS), sectionSettings).optional(),
   mtls: sectionSettings.optional(),
 });
 const fleetFile = z.object({
