@@ -27,7 +27,7 @@ export interface SettingsPatch {
 }
 
 /** The body's top-level fields in a generation: the settings (wrapped or not) and the deploy fields. */
-export function bodyFields(section: Section, flavour: Flavour): Fields {
+function bodyFields(section: Section, flavour: Flavour): Fields {
   const accepted = acceptedFields(section, flavour);
   const wrapper = wrapperIn(section, flavour);
   return { ...(wrapper === undefined ? accepted : { [wrapper]: objectOf(accepted) }), ...DEPLOY_FIELDS };

@@ -2,7 +2,7 @@
 import { bool, int32, oneOf } from "./fields.js";
 import { defineSection } from "./section.js";
 
-export const ERROR_THRESHOLD_TYPES = ["COUNT", "PERCENT"] as const;
+const ERROR_THRESHOLD_TYPES = ["COUNT", "PERCENT"] as const;
 
 export const CIRCUIT_BREAKER = defineSection({
   key: "circuitBreaker",

@@ -2,7 +2,7 @@
 import { bool, int32, oneOf } from "./fields.js";
 import { defineSection } from "./section.js";
 
-export const POOL_MANAGEMENT_TYPES = ["GENERAL", "CUSTOM", "NONE"] as const;
+const POOL_MANAGEMENT_TYPES = ["GENERAL", "CUSTOM", "NONE"] as const;
 
 export const CONNECTION = defineSection({
   key: "connection",

@@ -2,17 +2,7 @@
 import { bool, int32, listOf, oneOf, text } from "./fields.js";
 import { defineSection } from "./section.js";
 
-export const HTTP_METHODS = [
-  "GET",
-  "POST",
-  "PUT",
-  "HEAD",
-  "OPTIONS",
-  "DELETE",
-  "PATCH",
-  "TRACE",
-  "ALL",
-] as const;
+const HTTP_METHODS = ["GET", "POST", "PUT", "HEAD", "OPTIONS", "DELETE", "PATCH", "TRACE", "ALL"] as const;
 
 export const CORS = defineSection({
   key: "cors",

@@ -2,7 +2,7 @@
 import { bool, oneOf, text } from "./fields.js";
 import { defineSection } from "./section.js";
 
-export const XFF_ORDERS = ["FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "LAST"] as const;
+const XFF_ORDERS = ["FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "LAST"] as const;
 
 export const FORWARDED_IP_HEADER = defineSection({
   key: "forwardedIpHeader",

@@ -2,8 +2,8 @@
 import { bool, listOf, oneOf, text } from "./fields.js";
 import { defineSection } from "./section.js";
 
-export const PROTOCOLS = ["TLS_1_3", "TLS_1_2", "TLS_1_1", "TLS_1_0", "SSL_3_0"] as const;
-export const HOSTNAME_VERIFIERS = ["NOOP", "DEFAULT", "STRICT", "BROWSER_COMPAT"] as const;
+const PROTOCOLS = ["TLS_1_3", "TLS_1_2", "TLS_1_1", "TLS_1_0", "SSL_3_0"] as const;
+const HOSTNAME_VERIFIERS = ["NOOP", "DEFAULT", "STRICT", "BROWSER_COMPAT"] as const;
 
 const COMMON = {
   enabled: bool,
