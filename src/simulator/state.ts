@@ -53,8 +53,9 @@ export class SimulatorRuntime implements SimulatorState {
   totalPatches(): number {
     let total = 0;
     for (const project of this.fleet.projects) {
-      for (const proxy of project.proxies)
+      for (const proxy of project.proxies) {
         for (const count of Object.values(proxy.patchCounts)) total += count;
+      }
     }
     return total;
   }
