@@ -37,6 +37,9 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simulator", (flavour) => {
+  // Each generation's spelling of the stores: by name (the openapi DTO) or by id (the newer docs).
+  const keyStore = flavour === "classic" ? { keyStoreName: "ks-1" } : { keyStoreId: "ks-1" };
+  const trustStore = flavour === "classic" ? { trustStoreName: "ts-1" } : { trustStoreId: "ts-1" };
   let sim: RunningSimulator;
   let clients: ApinizerClient[] = [];
   let requests: string[];
@@ -174,8 +177,8 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       const gateway = client();
       const settings = {
         enabled: true,
-        keyStoreId: "ks-1",
-        trustStoreId: "ts-1",
+        ...keyStore,
+        ...trustStore,
         supportedProtocolList: ["TLS_1_2", "TLS_1_3"] as const,
         hostnameVerifierType: "STRICT" as const,
       };
@@ -198,16 +201,12 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       await gateway.updateSettings(
         PROJECT,
         "Orders API",
-        mtlsChange({
-          enabled: true,
-          keyStoreId: "ks-1",
-          hostnameVerifierType: "STRICT",
-        }),
+        mtlsChange({ enabled: true, ...keyStore, hostnameVerifierType: "STRICT" }),
       );
       await gateway.updateSettings(PROJECT, "Orders API", mtlsChange({ hostnameVerifierType: "DEFAULT" }));
       expect(sim.state.proxy(PROJECT, "Orders API")?.mtls).toMatchObject({
         enabled: true,
-        keyStoreId: "ks-1",
+        ...keyStore,
         hostnameVerifierType: "DEFAULT",
       });
     });
