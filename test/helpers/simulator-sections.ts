@@ -82,16 +82,21 @@ export const CASES: Record<string, SectionCase> = {
 
 export const KEYS = Object.keys(CASES);
 
-/** The body a generation expects: newer managers wrap the CORS fields in `corsSettings`. */
+/** Newer managers wrap these sections' fields (the docs' spelling, written here independently). */
+const NEWER_WRAPPERS: Record<string, string> = {
+  cors: "corsSettings",
+  forwardedIpHeader: "forwardedIpHeaderParam",
+};
+
+/** The body a generation expects: newer managers wrap some sections' fields. */
 export function bodyOf(
   flavour: Flavour,
   key: string,
   settings: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return key === "cors" && flavour === "newer"
-    ? { corsSettings: settings, ...extra }
-    : { ...settings, ...extra };
+  const wrapper = flavour === "newer" ? NEWER_WRAPPERS[key] : undefined;
+  return wrapper ? { [wrapper]: settings, ...extra } : { ...settings, ...extra };
 }
 
 /** Talks to one simulator of one generation about one project's proxies. */

@@ -18,5 +18,6 @@ export const forwardedIpHeaderSection: SectionDefinition = {
   label: "forwarded IP header",
   appliesToAiProxies: true,
   schema,
+  wrapper: "forwardedIpHeaderParam",
   lint: () => [],
 };

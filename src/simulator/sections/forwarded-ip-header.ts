@@ -8,6 +8,8 @@ export const FORWARDED_IP_HEADER = defineSection({
   key: "forwardedIpHeader",
   segment: "forwarded-ip-header",
   schemaName: "ForwardedIpHeaderParam",
+  // The newer docs wrap this body too.
+  wrapper: { flavour: "newer", property: "forwardedIpHeaderParam" },
   fields: {
     forwardedIpHeaderParamActive: bool,
     /** The header's name. */
