@@ -57,6 +57,8 @@ export interface Config {
   scheduleMinIntervalSeconds: number;
   /** A policy with lint warnings is refused, as if every body said `strict`. */
   policyStrict: boolean;
+  /** How long planning keeps trying through a gateway's transient errors before the rollout fails. */
+  planningRetrySeconds: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -78,6 +80,11 @@ const envSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .describe("true: a policy with lint warnings is refused (400), as if every body said strict"),
+  ENFORCER_PLANNING_RETRY_SECONDS: positiveInt
+    .default(300)
+    .describe(
+      "How long planning retries a gateway's transient errors (listing outage) before the rollout fails",
+    ),
   ENFORCER_GATEWAYS_FILE: z.string().min(1).optional(),
   ENFORCER_AUTH: z.enum(["required", "disabled"]).default("required"),
   ENFORCER_WORKER_CONCURRENCY: positiveInt.max(1024).default(16),
@@ -301,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
     maxSchedules: e.ENFORCER_MAX_SCHEDULES,
     policyStrict: e.ENFORCER_POLICY_STRICT === "true",
+    planningRetrySeconds: e.ENFORCER_PLANNING_RETRY_SECONDS,
     scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
   };
 }

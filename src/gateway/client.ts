@@ -82,6 +82,19 @@ export class ApinizerClient {
     );
   }
 
+  /**
+   * `GET /apiops/test/hello/{name}`: answers only a valid token, so a bad one shows before any
+   * listing or write (rejects with an `auth` GatewayError).
+   */
+  async checkToken(options?: CallOptions): Promise<void> {
+    const path = paths.hello(this.#base);
+    await this.#call(
+      { operation: "check_token", method: "GET", path, accept: "text/plain, application/json" },
+      options,
+      () => undefined,
+    );
+  }
+
   /** Projects visible to the token. */
   async listProjects(options?: CallOptions): Promise<ProjectSummary[]> {
     const path = paths.projects(this.#base);

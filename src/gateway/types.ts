@@ -88,7 +88,8 @@ export type GatewayOperation =
   /** `update_<section>`: update_mtls, update_cors, update_circuit_breaker, ... */
   | `update_${string}`
   | "deploy"
-  | "healthcheck";
+  | "healthcheck"
+  | "check_token";
 
 /** Hooks the client calls so metrics stay out of the gateway module. */
 export interface GatewayObserver {
