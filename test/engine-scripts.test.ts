@@ -239,7 +239,11 @@ describe("control", () => {
     const jobs = await engine.offer(id);
     await engine.finish(id, [ended(jobs, 0, "failed", { a: 1, m: "x" })]);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
-    expect(await engine.control(id, "retry", "alice", "")).toEqual({ ok: true, previous: "paused", replan: false });
+    expect(await engine.control(id, "retry", "alice", "")).toEqual({
+      ok: true,
+      previous: "paused",
+      replan: false,
+    });
     expect(await engine.sweep(id)).toBe(1);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
     // The retried target keeps its last error and attempts until its next result.

@@ -154,6 +154,11 @@ const gatewayFileSchema = z.object({
           rateLimitPerSecond: positiveInt.optional(),
           concurrency: positiveInt.optional(),
           timeoutMs: positiveInt.optional(),
+          listTimeoutMs: positiveInt
+            .optional()
+            .describe(
+              "Timeout of one listing call (a whole project in one body); default 4 × timeoutMs, at least 60 s",
+            ),
           deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
           readBack: z.enum(["none", "full"]).default("none"),
           generation: generationSchema,
@@ -172,6 +177,9 @@ const gatewayFileSchema = z.object({
     )
     .min(1),
 });
+
+/** A listing's body grows with the project: a call timeout sized for a PATCH would cut it. */
+const listTimeout = (timeoutMs: number) => Math.max(60_000, 4 * timeoutMs);
 
 function parseCallers(raw: string | undefined, variable: string): Caller[] {
   if (raw === undefined) return [];
@@ -212,6 +220,7 @@ function loadGatewaysFile(
       rateLimitPerSecond: g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
+      listTimeoutMs: g.listTimeoutMs ?? listTimeout(g.timeoutMs ?? defaults.timeoutMs),
       deployStyle: g.deployStyle,
       dialect: dialectOf(g.generation, g.storeFields),
       readBack: g.readBack,
@@ -252,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.APINIZER_BASE_URL,
       token,
       ...defaults,
+      listTimeoutMs: listTimeout(defaults.timeoutMs),
       concurrency: undefined,
       deployStyle: "inline",
       dialect: dialectOf(e.APINIZER_GENERATION, e.APINIZER_STORE_FIELDS),

@@ -99,7 +99,7 @@ export class ApinizerClient {
   async listProjects(options?: CallOptions): Promise<ProjectSummary[]> {
     const path = paths.projects(this.#base);
     const { value } = await this.#call(
-      { operation: "list_projects", method: "GET", path },
+      { operation: "list_projects", method: "GET", path, timeoutMs: this.#gateway.listTimeoutMs },
       options,
       (answer) => this.#list("list_projects", answer, projectSummary),
     );
@@ -110,7 +110,7 @@ export class ApinizerClient {
   async listProxies(project: string, options?: CallOptions): Promise<ProxySummary[]> {
     const path = paths.proxies(this.#base, project);
     const { value } = await this.#call(
-      { operation: "list_proxies", method: "GET", path },
+      { operation: "list_proxies", method: "GET", path, timeoutMs: this.#gateway.listTimeoutMs },
       options,
       (answer) => this.#list("list_proxies", answer, proxySummary),
     );

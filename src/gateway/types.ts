@@ -32,6 +32,8 @@ export interface GatewayConfig {
   /** In-flight calls to this gateway across all worker processes; undefined = no extra cap. */
   concurrency?: number;
   timeoutMs: number;
+  /** Timeout of a listing: one answer holds a whole project (100k proxies is a large body). */
+  listTimeoutMs?: number;
   deployStyle: DeployStyle;
   dialect: Dialect;
   /**
