@@ -20,6 +20,7 @@ import { createLogger } from "./log.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
 import { Dispatcher } from "./queue/dispatcher.js";
+import type { OutageBreaker } from "./queue/outage-breaker.js";
 import { Queues } from "./queue/queues.js";
 import {
   OutageLog,
@@ -70,8 +71,13 @@ export async function startRuntime(
   const requestRedis = requestConnection(config.redisUrl, outages);
   const queueRedis = workerRedis ?? queueConnection(config.redisUrl, outages);
   const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
+  // Where workers run, their outage breaker watches every gateway call (set once they start).
+  let breaker: OutageBreaker | undefined;
+  const observer = gatewayObserver(metrics, (gateway, code, seconds) =>
+    breaker?.observe(gateway, code, seconds),
+  );
   const clients = new Map(
-    [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),
+    [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, observer)]),
   );
   const engineOptions = { eventsMaxLen: config.eventsMaxLen, window: config.dispatchWindow };
   // Steps and projections run on a connection that rides out a Redis blip instead of failing.
@@ -131,6 +137,7 @@ export async function startRuntime(
       outages,
       sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine) }, log),
     });
+    breaker = runtime.workers.breaker;
     await restoreSweepSchedulers(schedules, queues.control);
   }
 

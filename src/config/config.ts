@@ -80,6 +80,18 @@ const envSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .describe("true: a policy with lint warnings is refused (400), as if every body said strict"),
+  ENFORCER_OUTAGE_FAILURES: positiveInt
+    .default(10)
+    .describe(
+      "Gateway calls failing in a row (5xx, timeout, no connection) that pause the gateway's rollouts; at most ENFORCER_WORKER_CONCURRENCY trips before any target is retried",
+    ),
+  ENFORCER_OUTAGE_WINDOW_SECONDS: positiveInt
+    .default(60)
+    .describe("...or this long of failures without an answer in between"),
+  ENFORCER_OUTAGE_AUTO_RESUME: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe("true: rollouts an outage paused resume by themselves once the manager answers a probe again"),
   ENFORCER_PLANNING_RETRY_SECONDS: positiveInt
     .default(300)
     .describe(
@@ -163,6 +175,9 @@ const gatewayFileSchema = z.object({
           readBack: z.enum(["none", "full"]).default("none"),
           generation: generationSchema,
           storeFields: storeFieldsSchema,
+          outageFailures: positiveInt.optional(),
+          outageWindowSeconds: positiveInt.optional(),
+          autoResume: z.boolean().optional(),
           targetsPerJob: positiveInt
             .max(100)
             .default(1)
@@ -203,7 +218,16 @@ function parseCallers(raw: string | undefined, variable: string): Caller[] {
 function loadGatewaysFile(
   env: NodeJS.ProcessEnv,
   file: string,
-  defaults: Pick<GatewayConfig, "rateLimitPerSecond" | "timeoutMs" | "connections" | "maxTargets">,
+  defaults: Pick<
+    GatewayConfig,
+    | "rateLimitPerSecond"
+    | "timeoutMs"
+    | "connections"
+    | "maxTargets"
+    | "outageFailures"
+    | "outageWindowMs"
+    | "autoResume"
+  >,
 ): GatewayConfig[] {
   const { gateways } = readConfigFile(file, gatewayFileSchema, "ENFORCER_GATEWAYS_FILE");
   return gateways.map((g) => {
@@ -225,6 +249,10 @@ function loadGatewaysFile(
       dialect: dialectOf(g.generation, g.storeFields),
       readBack: g.readBack,
       targetsPerJob: g.targetsPerJob,
+      outageFailures: g.outageFailures ?? defaults.outageFailures,
+      outageWindowMs:
+        g.outageWindowSeconds === undefined ? defaults.outageWindowMs : g.outageWindowSeconds * 1000,
+      autoResume: g.autoResume ?? defaults.autoResume,
       connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
       maxTargets: defaults.maxTargets,
     };
@@ -246,6 +274,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeoutMs: e.ENFORCER_GATEWAY_TIMEOUT_MS,
     connections: e.ENFORCER_WORKER_CONCURRENCY,
     maxTargets: e.ENFORCER_MAX_TARGETS,
+    outageFailures: e.ENFORCER_OUTAGE_FAILURES,
+    outageWindowMs: e.ENFORCER_OUTAGE_WINDOW_SECONDS * 1000,
+    autoResume: e.ENFORCER_OUTAGE_AUTO_RESUME === "true",
   };
 
   const gateways = new Map<string, GatewayConfig>();

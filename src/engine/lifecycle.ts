@@ -60,3 +60,6 @@ export function refusal(action: ControlAction, status: string): string {
 
 export const GATEWAY_AUTH_PAUSE =
   "gateway authentication failed (HTTP 401): check the gateway token, then resume";
+
+/** The start of the reason a rollout paused by the outage breaker carries (and auto-resume looks for). */
+export const GATEWAY_DOWN_PAUSE = "gateway unavailable";

@@ -46,6 +46,12 @@ export interface GatewayConfig {
    * retries, and the gateway's rate and concurrency are held per proxy by a limiter in Redis.
    */
   targetsPerJob?: number;
+  /** Outage breaker: HTTP attempts failing in a row (5xx, timeout, no connection) that pause the gateway's rollouts. */
+  outageFailures: number;
+  /** ...or failures for this long without an answer in between. */
+  outageWindowMs: number;
+  /** Resume what an outage paused once the manager answers again. */
+  autoResume: boolean;
   /** Sockets this process keeps open to the manager. */
   connections: number;
   /** Most targets one rollout on this gateway may resolve to (ENFORCER_MAX_TARGETS). */

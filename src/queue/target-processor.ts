@@ -9,6 +9,7 @@ import type { RolloutStore } from "../store/rollout-store.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { GatewayLimiter } from "./gateway-limiter.js";
 import { GroupCommit } from "./group-commit.js";
+import type { OutageBreaker } from "./outage-breaker.js";
 import { applyPolicy, type StepOutcome } from "./policy-step.js";
 import type { JobTarget, TargetJobData } from "./queue-names.js";
 import type { Semaphore } from "./semaphore.js";
@@ -29,6 +30,8 @@ export interface TargetProcessorDeps {
   log: Logger;
   /** Aborted when the process must stop now: in-flight calls end, nothing is recorded. */
   shutdown: AbortSignal;
+  /** Tells when a gateway is down: its calls stop and their targets go back to pending. */
+  breaker: OutageBreaker;
   /** The worker of this queue, for queue-wide rate limiting on 429. */
   worker: () => Worker;
   /** Batch mode: the gateway's limiter shared by every process, and this process's call slots. */
@@ -50,6 +53,10 @@ const outcomeOf = (attempts: number, o: Partial<StepOutcome> & { httpStatus?: nu
   if (o.changes !== undefined) outcome.d = o.changes;
   return outcome;
 };
+
+/** A target handed back because its gateway is down pauses its rollout (in the same finish step). */
+const outagePause = (down: AbortSignal) =>
+  down.aborted ? { pauseReason: (down.reason as Error).message } : {};
 
 /** How one target of a job ended: recorded, or to be sent again. */
 type TargetRun =
@@ -115,14 +122,16 @@ export function targetProcessor(deps: TargetProcessorDeps) {
       );
       return;
     }
-    const aborts = signal ? AbortSignal.any([signal, deps.shutdown]) : deps.shutdown;
+    const down = deps.breaker.signal(gateway.name);
+    const aborts = AbortSignal.any(signal ? [signal, deps.shutdown, down] : [deps.shutdown, down]);
     const retry = (error: GatewayError) => ({ gateway: gateway.name, reason: error.code });
 
     /** One target: send it, record how it ended, or say it must be sent again. */
     const run = async (target: JobTarget): Promise<TargetRun> => {
-      // Paused or cancelled meanwhile: send nothing, hand the target back (cancelled with its rollout).
-      if ((await deps.statuses.get(rolloutId)) !== "running") {
-        await settle(target, { to: "pending" });
+      // Paused or cancelled meanwhile, or the gateway is down: send nothing, hand the target back
+      // (cancelled with its rollout).
+      if (down.aborted || (await deps.statuses.get(rolloutId)) !== "running") {
+        await settle(target, { to: "pending", ...outagePause(down) });
         return { kind: "settled" };
       }
       const send = () =>
@@ -151,6 +160,11 @@ export function targetProcessor(deps: TargetProcessorDeps) {
       } catch (error) {
         // Stopping: leave the target held; BullMQ hands the job on once its lock expires.
         if (deps.shutdown.aborted) throw error;
+        // The gateway went down during the call: its rollout is being paused; the target waits.
+        if (down.aborted) {
+          await settle(target, { to: "pending", ...outagePause(down) });
+          return { kind: "settled" };
+        }
         if (!(error instanceof GatewayError)) {
           deps.log.error({ err: error, rolloutId, index: target.i }, "target processing failed unexpectedly");
           if (!lastAttempt) throw error;

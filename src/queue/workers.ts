@@ -9,6 +9,7 @@ import { webhookWorker } from "../webhooks/webhook-worker.js";
 import { controlProcessor, planningFailure, type SweepHandler } from "./control-processor.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { GatewayLimiter } from "./gateway-limiter.js";
+import { OutageBreaker } from "./outage-breaker.js";
 import { CONTROL_QUEUE, JOB, targetQueueName } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 import type { OutageLog } from "./redis-connections.js";
@@ -33,6 +34,7 @@ export interface WorkerDeps {
 
 export interface RunningWorkers {
   workers: Worker[];
+  breaker: OutageBreaker;
   /** Stops taking jobs; in-flight ones get until `deadline` (epoch ms), then are aborted. */
   close(deadline: number): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   );
   const workers: Worker[] = [control];
   const statuses = new StatusCache(deps.store);
+  const breaker = new OutageBreaker({ ...deps, statuses, gateways: config.gateways });
 
   for (const gateway of config.gateways.values()) {
     const perJob = gateway.targetsPerJob ?? 1;
@@ -90,6 +93,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         statuses,
         gateways: config.gateways,
         shutdown: shutdown.signal,
+        breaker,
         worker: () => worker as Worker,
         ...(batch ? { batch } : {}),
       }),
@@ -143,7 +147,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     workers,
+    breaker,
     async close(deadline) {
+      breaker.close();
       // No new job starts; in-flight PATCHes may finish until the deadline.
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timer = new Promise<"late">((resolve) =>
