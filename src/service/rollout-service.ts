@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Caller } from "../config/config.js";
 import type { RolloutEngine } from "../engine/engine.js";
 import { type ControlAction, isTerminalRollout, refusal } from "../engine/lifecycle.js";
@@ -13,6 +13,7 @@ import {
   rolloutBodySchema,
   targetQuerySchema,
 } from "../rollouts/schema.js";
+import { canonicalHash } from "../store/canonical-hash.js";
 import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
@@ -37,23 +38,6 @@ export interface RolloutServiceDeps {
 
 function newRolloutId(now: number): string {
   return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
-}
-
-/** Same body, same hash, whatever the key order it was sent with. */
-function canonicalHash(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v !== null && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash("sha256")
-    .update(JSON.stringify(canonical(value)))
-    .digest("base64url");
 }
 
 /** The rollout use cases, free of HTTP: each takes plain input and returns plain output. */
