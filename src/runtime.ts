@@ -10,6 +10,7 @@ import { ApinizerClient } from "./gateway/client.js";
 import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
 import { openApiRoute } from "./http/openapi.js";
+import { policyRoutes } from "./http/policy-routes.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./http/queue-board.js";
 import { reportRoutes } from "./http/report-routes.js";
@@ -19,6 +20,8 @@ import { scheduleRoutes } from "./http/schedule-routes.js";
 import { createLogger } from "./log.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
+import { policyService } from "./named-policies/policy-service.js";
+import { PolicyStore } from "./named-policies/policy-store.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import { Queues } from "./queue/queues.js";
 import {
@@ -153,6 +156,16 @@ export async function startRuntime(
     tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
     const service = rolloutsOn(store, new RolloutEngine(requestRedis, store.keys, engineOptions), tail);
     routes.push(...rolloutRoutes(service));
+    const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
+    routes.push(
+      ...policyRoutes(
+        policyService({
+          store: policies,
+          maxPolicies: config.maxPolicies,
+          maxVersions: config.maxPolicyVersions,
+        }),
+      ),
+    );
     routes.push(
       ...scheduleRoutes(
         scheduleService({
