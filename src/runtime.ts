@@ -10,8 +10,8 @@ import { ApinizerClient } from "./gateway/client.js";
 import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
 import { openApiRoute } from "./http/openapi.js";
-import { policyRoutes } from "./http/policy-routes.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { policyRoutes } from "./http/policy-routes.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./http/queue-board.js";
 import { reportRoutes } from "./http/report-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
@@ -105,10 +105,11 @@ export async function startRuntime(
 
   // Rollouts are created by API requests and, for compliance sweeps, by workers: one use case for both.
   const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs, config.gateways);
-  const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, tail?: EventTail) =>
+  const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, policies: PolicyStore, tail?: EventTail) =>
     rolloutService({
       engine,
       store,
+      policies,
       dispatcher,
       gateways: config.gateways,
       clients,
@@ -131,7 +132,13 @@ export async function startRuntime(
       clients,
       log,
       outages,
-      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine) }, log),
+      sweep: sweepJob(
+        {
+          store: schedules,
+          rollouts: rolloutsOn(store, engine, new PolicyStore(workerRedis, config.queuePrefix)),
+        },
+        log,
+      ),
     });
     await restoreSweepSchedulers(schedules, queues.control);
   }
@@ -154,9 +161,10 @@ export async function startRuntime(
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
     tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
-    const service = rolloutsOn(store, new RolloutEngine(requestRedis, store.keys, engineOptions), tail);
-    routes.push(...rolloutRoutes(service));
     const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
+    const engine = new RolloutEngine(requestRedis, store.keys, engineOptions);
+    const service = rolloutsOn(store, engine, policies, tail);
+    routes.push(...rolloutRoutes(service));
     routes.push(
       ...policyRoutes(
         policyService({

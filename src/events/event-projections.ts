@@ -82,7 +82,11 @@ export function eventProjections(deps: ProjectionDeps) {
     });
     const source = { id: e.id, occurredAt: occurredAt(e) };
     if (e.action === "schedule.skipped") {
-      await deps.webhooks.notify("schedule.skipped", { schedule: e.schedule, reason: e.detail ?? "" }, source);
+      await deps.webhooks.notify(
+        "schedule.skipped",
+        { schedule: e.schedule, reason: e.detail ?? "" },
+        source,
+      );
     } else if (e.action === "policy.put" || e.action === "policy.deleted") {
       const payload = { policy: e.policy, version: e.version, actor: e.actor };
       await deps.webhooks.notify(e.action, payload, source);

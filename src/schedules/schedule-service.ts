@@ -2,7 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Queue } from "bullmq";
 import type { Caller } from "../config/config.js";
 import type { RolloutJobData } from "../queue/queue-names.js";
+import { parsePolicyRef } from "../rollouts/names.js";
 import { assertKnownGateway } from "../service/gateway-check.js";
+import { unknownPolicyRef } from "../service/policy-ref.js";
 import { notFound, ServiceError } from "../service/service-error.js";
 import { parseOrThrow } from "../service/validation.js";
 import { frequencyProblem } from "./frequency.js";
@@ -103,7 +105,17 @@ export function scheduleService(deps: ScheduleServiceDeps) {
       }
       assertKnownGateway(deps.gateways, definition.rollout.gateway, "rollout.gateway");
       // Definition first: a scheduler without one fires into nothing, never the other way round.
-      const outcome = await store.put(name, definition, input.caller.name, new Date(), deps.maxSchedules);
+      const { outcome, latest } = await store.put(
+        name,
+        definition,
+        input.caller.name,
+        new Date(),
+        deps.maxSchedules,
+      );
+      const ref = definition.rollout.policyRef;
+      if (ref !== undefined && (outcome === "unknown_policy" || outcome === "unknown_version")) {
+        throw unknownPolicyRef(parsePolicyRef(ref), latest, "rollout.policyRef");
+      }
       if (outcome === "full") {
         throw new ServiceError(
           "conflict",

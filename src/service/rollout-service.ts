@@ -18,6 +18,7 @@ import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
+import { type PolicyReader, resolveRolloutPolicy } from "./policy-ref.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
@@ -31,6 +32,8 @@ export interface RolloutServiceDeps {
   dispatcher: Dispatcher;
   gateways: ReadonlyMap<string, GatewayConfig>;
   clients: ReadonlyMap<string, ApinizerClient>;
+  /** Named policies, for requests that give `policyRef`. */
+  policies: PolicyReader;
   onCreated: (dryRun: boolean) => void;
   /** Wakes progress streams on a rollout's events (absent: they re-read periodically). */
   subscribe?: (rolloutId: string, listener: () => void) => () => void;
@@ -44,10 +47,24 @@ function newRolloutId(now: number): string {
 export function rolloutService(deps: RolloutServiceDeps) {
   const { store } = deps;
 
-  async function createFromSpec(spec: RolloutSpec, caller: Caller, action: string, key?: string) {
+  /** The first rollout of an Idempotency-Key, unless the key came with another body (409). */
+  async function replay(existing: string, bodyHash: string) {
+    const [firstHash, firstId = ""] = existing.split(" ");
+    if (firstHash !== bodyHash) {
+      throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
+    }
+    return { created: false, rollout: await view(firstId) };
+  }
+
+  async function createFromSpec(
+    spec: RolloutSpec,
+    caller: Caller,
+    action: string,
+    key?: string,
+    bodyHash = canonicalHash(spec),
+  ) {
     const now = Date.now();
     const id = newRolloutId(now);
-    const bodyHash = canonicalHash(spec);
     const created = await deps.engine.create(
       id,
       newRolloutFields(spec, caller.name, new Date(now)),
@@ -60,13 +77,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
             ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
           },
     );
-    if (created.kind === "exists") {
-      const [firstHash, firstId = ""] = created.existing.split(" ");
-      if (firstHash !== bodyHash) {
-        throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
-      }
-      return { created: false, rollout: await view(firstId) };
-    }
+    if (created.kind === "exists") return replay(created.existing, bodyHash);
     // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
     await deps.dispatcher.plan(id);
     deps.onCreated(spec.dryRun);
@@ -83,15 +94,26 @@ export function rolloutService(deps: RolloutServiceDeps) {
     get: view,
 
     async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
-      const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
-      assertWithinMaxTargets(assertKnownGateway(deps.gateways, spec.gateway), spec.strategy?.maxTargets);
+      const request = parseOrThrow(rolloutBodySchema, input.body, "rollout");
+      assertWithinMaxTargets(
+        assertKnownGateway(deps.gateways, request.gateway),
+        request.strategy?.maxTargets,
+      );
       const key = input.idempotencyKey;
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [
           { path: "Idempotency-Key", message: "1 to 255 characters" },
         ]);
       }
-      return createFromSpec(spec, input.caller, "create", key);
+      // The key stands for the request as sent: a replay finds the first rollout even after the
+      // policy it names changed (or went), so it is looked up before resolving the reference.
+      const bodyHash = canonicalHash(request);
+      if (key !== undefined && request.policyRef !== undefined) {
+        const existing = await store.idempotencyRecord(input.caller.name, key);
+        if (existing !== null) return replay(existing, bodyHash);
+      }
+      const spec = await resolveRolloutPolicy(deps.policies, request);
+      return createFromSpec(spec, input.caller, "create", key, bodyHash);
     },
 
     /**

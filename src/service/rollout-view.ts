@@ -17,6 +17,8 @@ export function rolloutView(
     dryRun: spec.dryRun,
     gateway: spec.gateway,
     policy: spec.policy,
+    /** The named policy version the policy was resolved from; null when it was given inline. */
+    policyRef: spec.policyRef ?? null,
     targets: spec.targets,
     strategy: spec.strategy ?? {},
     deploy: spec.deploy ?? null,
