@@ -15,6 +15,7 @@ async function printPlan(ctx: Context, plan: Rollout): Promise<ExitCode> {
     return EXIT.ok;
   }
   ctx.out(`Plan: ${planned} ${planned === 1 ? "proxy" : "proxies"} would change (dry run ${plan.id})`);
+  if (plan.policyRef) ctx.out(`  policy ${plan.policyRef.name} version ${plan.policyRef.version}`);
   for (const [section, settings] of Object.entries(plan.policy)) {
     ctx.out(`  set ${section}: ${JSON.stringify(settings)}`);
   }
