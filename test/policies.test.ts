@@ -6,6 +6,7 @@ import { waitFor } from "./helpers/wait.js";
 
 const TERMINAL = ["succeeded", "failed", "cancelled"];
 const MAX_VERSIONS = 3;
+const MAX_POLICIES = 8;
 const LENIENT = { mtls: { ...POLICY.mtls, hostnameVerifierType: "DEFAULT" } };
 const STRICT = { mtls: { ...POLICY.mtls, hostnameVerifierType: "STRICT" } };
 const AUDIT_RUN = { targets: { projects: ["*"] }, dryRun: true };
@@ -18,7 +19,11 @@ describe("named, versioned policies", () => {
     h = await startHarness(
       "policies",
       { projects: 1, proxiesPerProject: 2 },
-      { ENFORCER_MAX_POLICY_VERSIONS: String(MAX_VERSIONS), ENFORCER_BODY_LIMIT: "64kb" },
+      {
+        ENFORCER_MAX_POLICIES: String(MAX_POLICIES),
+        ENFORCER_MAX_POLICY_VERSIONS: String(MAX_VERSIONS),
+        ENFORCER_BODY_LIMIT: "64kb",
+      },
     );
     redis = new Redis(REDIS_URL);
   });
@@ -27,8 +32,11 @@ describe("named, versioned policies", () => {
     await h?.stop();
   });
 
-  const put = (name: string, body: unknown, init?: { token?: string; headers?: Record<string, string> }) =>
-    h.api("PUT", `/v1/policies/${name}`, body, init);
+  const put = (
+    name: string,
+    body: unknown,
+    init?: { token?: string | null; headers?: Record<string, string> },
+  ) => h.api("PUT", `/v1/policies/${name}`, body, init);
   const paths = (res: { body: { details?: Array<{ path: string }> } }) =>
     (res.body.details ?? []).map((d) => d.path);
 
@@ -237,6 +245,32 @@ describe("named, versioned policies", () => {
     expect((await put("busy", { policy: LENIENT })).status).toBe(201);
   });
 
+  it("keeps at most ENFORCER_MAX_POLICIES policies, and pages them in name order", async () => {
+    const names = async (): Promise<string[]> =>
+      (await h.api("GET", "/v1/policies?limit=1000")).body.items.map((p: { name: string }) => p.name);
+    const existing = await names();
+    const added = Array.from({ length: MAX_POLICIES - existing.length }, (_, i) => `filler-${i}`);
+    for (const name of added) expect((await put(name, { policy: LENIENT })).status).toBe(201);
+    const full = await put("one-too-many", { policy: LENIENT });
+    expect(full.status).toBe(409);
+    expect(full.body.message).toContain("ENFORCER_MAX_POLICIES");
+    // A new version of a policy is not a new policy.
+    expect((await put(existing[0] ?? "", { policy: { mtls: { enabled: false } } })).status).toBe(200);
+
+    const all = await names();
+    expect(all).toEqual([...all].sort());
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? "" : `&cursor=${cursor}`;
+      const page = (await h.api("GET", `/v1/policies?limit=3${query}`)).body;
+      paged.push(...page.items.map((p: { name: string }) => p.name));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(paged).toEqual(all);
+    for (const name of added) expect((await h.api("DELETE", `/v1/policies/${name}`)).status).toBe(204);
+  });
+
   describe("refuses hostile or wrong requests with a 4xx naming the field", () => {
     it("callers below admin cannot write; viewers can read", async () => {
       for (const token of [TOKENS.viewer, TOKENS.operator]) {
@@ -244,9 +278,7 @@ describe("named, versioned policies", () => {
         expect(res.status).toBe(403);
         expect(res.body.error).toBe("forbidden");
       }
-      expect(
-        (await put("payments-tls", { policy: LENIENT }, { token: null as unknown as string })).status,
-      ).toBe(401);
+      expect((await put("payments-tls", { policy: LENIENT }, { token: null })).status).toBe(401);
       expect((await h.api("GET", "/v1/policies", undefined, { token: TOKENS.viewer })).status).toBe(200);
     });
 
