@@ -88,7 +88,7 @@ export async function startRuntime(
     redis: workerConnection(config.redisUrl, outages, "outbox"),
     stream: queueStore.keys.events,
     group: "projections",
-    handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log }),
+    handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log, gateways: config.gateways }),
     log,
     claimIdleMs: config.eventClaimIdleMs,
   });
@@ -114,6 +114,7 @@ export async function startRuntime(
       gateways: config.gateways,
       clients,
       onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
+      policyStrict: config.policyStrict,
       ...(tail ? { subscribe: (id: string, listener: () => void) => tail.subscribe(id, listener) } : {}),
     });
 
@@ -179,10 +180,12 @@ export async function startRuntime(
         scheduleService({
           store: new ScheduleStore(requestRedis, config.queuePrefix, config.eventsMaxLen),
           rollouts: service,
+          policies,
           gateways: config.gateways,
           control: queues.control,
           maxSchedules: config.maxSchedules,
           minIntervalSeconds: config.scheduleMinIntervalSeconds,
+          policyStrict: config.policyStrict,
         }),
       ),
     );

@@ -75,7 +75,12 @@ describe("enforcer policy", () => {
   });
 
   it("a rollout file may name the policy: plan shows the version it resolved", async () => {
-    const plan = await runCli(h.url, TOKENS.operator, ["plan", "-f", "examples/rollout-policy-ref.yaml"]);
+    const plan = await runCli(h.url, TOKENS.operator, [
+      "plan",
+      "-f",
+      "examples/payments-tls-rollout.yaml",
+      "--assume-drift",
+    ]);
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toContain("policy payments-tls version 2");
     expect(plan.stdout).toContain('"hostnameVerifierType":"DEFAULT"');
@@ -86,9 +91,14 @@ describe("enforcer policy", () => {
     expect((await admin(["policy", "apply", "-f", nameless])).stderr).toContain(
       "must give the policy's name",
     );
-    const invalid = await admin(["policy", "apply", "-f", await file("bad.yaml", { name: "x", policy: {} })]);
+    const invalid = await admin([
+      "policy",
+      "apply",
+      "-f",
+      await file("bad.yaml", { name: "x", policy: { mtls: { hostnameVerifierType: "LOOSE" } } }),
+    ]);
     expect(invalid.code).toBe(3);
-    expect(invalid.stderr).toContain("policy.mtls");
+    expect(invalid.stderr).toContain("policy.mtls.hostnameVerifierType");
     const operator = await runCli(h.url, TOKENS.operator, ["policy", "apply", "-f", EXAMPLE]);
     expect(operator.code).toBe(3);
     expect(operator.stderr).toContain("HTTP 403");

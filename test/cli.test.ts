@@ -167,12 +167,14 @@ describe("enforcer CLI", () => {
     expect(status.stdout).toContain(`Rollout ${id} cancelled`);
   });
 
-  it("plan lists what would change and exits 2; a plan matching nothing exits 0", async () => {
+  it("plan without read-back lists what would be written, exits 2 only when told to assume drift", async () => {
     const patchesBefore = h.sim.state.totalPatches();
     const file = await rolloutFile({ policy: POLICY, targets: { projects: ["Payments", "Shipping"] } });
-    const res = await cli(["plan", "-f", file]);
+    const unknown = await cli(["plan", "-f", file]);
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stdout).toMatch(/Plan: 5 proxies would be written; their current settings are unknown/);
+    const res = await cli(["plan", "-f", file, "--assume-drift"]);
     expect(res.code, res.stderr).toBe(2);
-    expect(res.stdout).toMatch(/Plan: 5 proxies would change/);
     expect(res.stdout).toContain("~ Payments/orders-api");
     expect(res.stdout).toContain("~ Shipping/labels");
     expect(res.stdout).toMatch(/Skipped \(1\):\n {2}Payments\/chat-ai {2}proxy type AI/);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ApinizerClient } from "../src/gateway/client.js";
 import { GatewayError } from "../src/gateway/errors.js";
 import type { GatewayConfig, GatewayObserver } from "../src/gateway/types.js";
+import { mtlsChange } from "./helpers/settings-change.js";
 
 const TOKEN = "tok-3f1c9a7e-unit-secret";
 
@@ -87,6 +88,7 @@ function client(
     rateLimitPerSecond: 100,
     timeoutMs: 300,
     deployStyle: "inline",
+    dialect: { storeFields: "id", wrapSections: true },
     connections: 2,
     maxTargets: 100_000,
     ...overrides,
@@ -113,12 +115,16 @@ describe("ApinizerClient request shape", () => {
   it("PATCHes only the given mTLS fields, with bearer auth and JSON headers, under a path prefix", async () => {
     const server = await stub([{ body: { success: true } }], "/manager/");
     const [gateway] = client(server.baseUrl);
-    const result = await gateway.updateMtls("My Project", "orders/v1", {
-      enabled: true,
-      keyStoreId: "ks-1",
-      hostnameVerifierType: "STRICT",
-      trustStoreId: undefined,
-    });
+    const result = await gateway.updateSettings(
+      "My Project",
+      "orders/v1",
+      mtlsChange({
+        enabled: true,
+        keyStoreId: "ks-1",
+        hostnameVerifierType: "STRICT",
+        trustStoreId: undefined,
+      }),
+    );
     expect(result).toEqual({ attempts: 1, httpStatus: 200, deployments: [] });
     const [request] = server.seen;
     expect(request?.method).toBe("PATCH");
@@ -142,7 +148,9 @@ describe("ApinizerClient request shape", () => {
       },
     ]);
     const [gateway] = client(server.baseUrl);
-    const result = await gateway.updateMtls("p", "a", { enabled: false }, { environments: ["prod"] });
+    const result = await gateway.updateSettings("p", "a", mtlsChange({ enabled: false }), {
+      environments: ["prod"],
+    });
     expect(server.seen[0]?.body).toEqual({
       enabled: false,
       deploy: true,
@@ -155,7 +163,7 @@ describe("ApinizerClient request shape", () => {
     const server = await stub([{ body: { success: true } }]);
     const [gateway] = client(server.baseUrl);
     const error = await failureOf(
-      gateway.updateMtls("p", "a", { enabled: false }, { environments: ["prod"] }),
+      gateway.updateSettings("p", "a", mtlsChange({ enabled: false }), { environments: ["prod"] }),
     );
     expect(error).toMatchObject({ kind: "permanent", attempts: 1 });
     expect(error.deployments).toEqual([
@@ -212,7 +220,7 @@ describe("ApinizerClient envelopes", () => {
   it("a write answered 200 without a success envelope is not taken as done", async () => {
     const server = await stub([{ body: "<html>login</html>" }]);
     const [gateway] = client(server.baseUrl);
-    await expect(gateway.updateMtls("p", "a", { enabled: false })).rejects.toMatchObject({
+    await expect(gateway.updateSettings("p", "a", mtlsChange({ enabled: false }))).rejects.toMatchObject({
       kind: "permanent",
     });
   });
@@ -245,7 +253,7 @@ describe("ApinizerClient retries and transport", () => {
     const server = await stub([{ status: 429, headers: { "retry-after": at } }, { body: { success: true } }]);
     const [gateway] = client(server.baseUrl);
     const started = Date.now();
-    await gateway.updateMtls("p", "a", { enabled: false });
+    await gateway.updateSettings("p", "a", mtlsChange({ enabled: false }));
     expect(Date.now() + 5).toBeGreaterThanOrEqual(Date.parse(at));
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -254,7 +262,7 @@ describe("ApinizerClient retries and transport", () => {
     const server = await stub([{ status: 429, body: { error: "rate_limit_exceeded", retry_after: 7 } }]);
     const [gateway] = client(server.baseUrl);
     const error = await failureOf(
-      gateway.updateMtls("p", "a", { enabled: false }, undefined, { rateLimited: "throw" }),
+      gateway.updateSettings("p", "a", mtlsChange({ enabled: false }), undefined, { rateLimited: "throw" }),
     );
     expect(error).toMatchObject({ kind: "rate-limited", retryAfterMs: 7_000, attempts: 1 });
   });
@@ -262,7 +270,7 @@ describe("ApinizerClient retries and transport", () => {
   it("a reset connection is a retried network error", async () => {
     const server = await stub(["reset", { body: { success: true } }]);
     const [gateway, events] = client(server.baseUrl);
-    expect((await gateway.updateMtls("p", "a", { enabled: false })).attempts).toBe(2);
+    expect((await gateway.updateSettings("p", "a", mtlsChange({ enabled: false }))).attempts).toBe(2);
     expect(events.retries).toEqual(["network"]);
   });
 
@@ -341,12 +349,9 @@ describe("ApinizerClient endpoint deploy style", () => {
         : { body: deployed(decodeURIComponent(seen.url.split("/")[7] ?? ""), true) },
     );
     const [gateway] = client(server.baseUrl, { deployStyle: "endpoint" });
-    const result = await gateway.updateMtls(
-      "p",
-      "a b",
-      { enabled: false },
-      { environments: ["test", "prod env"] },
-    );
+    const result = await gateway.updateSettings("p", "a b", mtlsChange({ enabled: false }), {
+      environments: ["test", "prod env"],
+    });
     expect(server.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       "PATCH /apiops/projects/p/apiProxies/a%20b/settings/mtls/",
       "POST /apiops/projects/p/apiProxies/a%20b/environments/test/",
@@ -376,7 +381,9 @@ describe("ApinizerClient endpoint deploy style", () => {
     ]);
     const [gateway] = client(server.baseUrl, { deployStyle: "endpoint" });
     const error = await failureOf(
-      gateway.updateMtls("p", "a", { enabled: false }, { environments: ["test", "nope", "prod"] }),
+      gateway.updateSettings("p", "a", mtlsChange({ enabled: false }), {
+        environments: ["test", "nope", "prod"],
+      }),
     );
     expect(error).toMatchObject({ kind: "permanent", httpStatus: 200, attempts: 5 });
     expect(error.deployments).toEqual([

@@ -6,6 +6,7 @@ import type { RetryOptions } from "../src/gateway/retry-policy.js";
 import type { DeployStyle, GatewayObserver } from "../src/gateway/types.js";
 import { startSimulator } from "../src/simulator/server.js";
 import type { Flavour, RunningSimulator } from "../src/simulator/types.js";
+import { mtlsChange } from "./helpers/settings-change.js";
 
 const TOKEN = "tok-8d2e41b7-integration-secret";
 const PROJECT = "Payments Team";
@@ -36,6 +37,9 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simulator", (flavour) => {
+  // Each generation's spelling of the stores: by name (the openapi DTO) or by id (the newer docs).
+  const keyStore = flavour === "classic" ? { keyStoreName: "ks-1" } : { keyStoreId: "ks-1" };
+  const trustStore = flavour === "classic" ? { trustStoreName: "ts-1" } : { trustStoreId: "ts-1" };
   let sim: RunningSimulator;
   let clients: ApinizerClient[] = [];
   let requests: string[];
@@ -102,6 +106,7 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
         rateLimitPerSecond: 1000,
         timeoutMs: options.timeoutMs ?? 2_000,
         deployStyle: options.deployStyle ?? "inline",
+        dialect: { storeFields: "id", wrapSections: true },
         connections: 4,
         maxTargets: 100_000,
       },
@@ -146,14 +151,18 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       });
       const missingProject = await failure(gateway.listProxies("Nope Project"));
       expect(missingProject).toMatchObject({ kind: "permanent", attempts: 1 });
-      const missingPatch = await failure(gateway.updateMtls(PROJECT, "Nope", { enabled: false }));
+      const missingPatch = await failure(
+        gateway.updateSettings(PROJECT, "Nope", mtlsChange({ enabled: false })),
+      );
       expect(missingPatch).toMatchObject({ kind: "permanent", attempts: 1 });
       expect(retries).toEqual([]);
     });
 
     it("a wrong token is auth, and is not retried", async () => {
       const gateway = client({ token: "wrong-token" });
-      const error = await failure(gateway.updateMtls(PROJECT, "Orders API", { enabled: false }));
+      const error = await failure(
+        gateway.updateSettings(PROJECT, "Orders API", mtlsChange({ enabled: false })),
+      );
       expect(error).toMatchObject({ kind: "auth", code: "401", httpStatus: 401, attempts: 1 });
       expect(error.gatewayMessage).toBe("Token is not valid!");
       expect(sim.state.requestCounts()["PATCH mtls"]).toBe(1);
@@ -168,15 +177,19 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       const gateway = client();
       const settings = {
         enabled: true,
-        keyStoreId: "ks-1",
-        trustStoreId: "ts-1",
+        ...keyStore,
+        ...trustStore,
         supportedProtocolList: ["TLS_1_2", "TLS_1_3"] as const,
         hostnameVerifierType: "STRICT" as const,
       };
-      const result = await gateway.updateMtls(PROJECT, name, {
-        ...settings,
-        supportedProtocolList: [...settings.supportedProtocolList],
-      });
+      const result = await gateway.updateSettings(
+        PROJECT,
+        name,
+        mtlsChange({
+          ...settings,
+          supportedProtocolList: [...settings.supportedProtocolList],
+        }),
+      );
       expect(result).toEqual({ attempts: 1, httpStatus: 200, deployments: [] });
       const record = sim.state.proxy(PROJECT, name);
       expect(record?.patchCount).toBe(1);
@@ -185,21 +198,23 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
 
     it("sends only the given fields", async () => {
       const gateway = client();
-      await gateway.updateMtls(PROJECT, "Orders API", {
-        enabled: true,
-        keyStoreId: "ks-1",
-        hostnameVerifierType: "STRICT",
-      });
-      await gateway.updateMtls(PROJECT, "Orders API", { hostnameVerifierType: "DEFAULT" });
+      await gateway.updateSettings(
+        PROJECT,
+        "Orders API",
+        mtlsChange({ enabled: true, ...keyStore, hostnameVerifierType: "STRICT" }),
+      );
+      await gateway.updateSettings(PROJECT, "Orders API", mtlsChange({ hostnameVerifierType: "DEFAULT" }));
       expect(sim.state.proxy(PROJECT, "Orders API")?.mtls).toMatchObject({
         enabled: true,
-        keyStoreId: "ks-1",
+        ...keyStore,
         hostnameVerifierType: "DEFAULT",
       });
     });
 
     it("the manager's validation message comes back as a permanent error", async () => {
-      const error = await failure(client().updateMtls(PROJECT, "Orders API", { enabled: true }));
+      const error = await failure(
+        client().updateSettings(PROJECT, "Orders API", mtlsChange({ enabled: true })),
+      );
       expect(error).toMatchObject({
         kind: "permanent",
         httpStatus: 400,
@@ -209,7 +224,9 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
     });
 
     it("an AI proxy refuses mTLS settings: permanent", async () => {
-      const error = await failure(client().updateMtls(PROJECT, "Chat Assistant", { enabled: false }));
+      const error = await failure(
+        client().updateSettings(PROJECT, "Chat Assistant", mtlsChange({ enabled: false })),
+      );
       expect(error).toMatchObject({ kind: "permanent", httpStatus: 400, attempts: 1 });
       expect(sim.state.proxy(PROJECT, "Chat Assistant")?.patchCount).toBe(0);
     });
@@ -218,14 +235,9 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
   describe.each<DeployStyle>(["inline", "endpoint"])("deploying %s", (deployStyle) => {
     it("saves and deploys to every environment", async () => {
       const gateway = client({ deployStyle });
-      const result = await gateway.updateMtls(
-        PROJECT,
-        "Ödeme ✓ 支付",
-        { enabled: false },
-        {
-          environments: ["test", "production"],
-        },
-      );
+      const result = await gateway.updateSettings(PROJECT, "Ödeme ✓ 支付", mtlsChange({ enabled: false }), {
+        environments: ["test", "production"],
+      });
       expect(result.deployments).toEqual([
         { environmentName: "test", success: true },
         { environmentName: "production", success: true },
@@ -238,12 +250,9 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
     it("a deployment failing under HTTP 200 fails the update, naming the environment", async () => {
       const gateway = client({ deployStyle });
       const error = await failure(
-        gateway.updateMtls(
-          PROJECT,
-          "Legacy SOAP",
-          { enabled: false },
-          { environments: ["test", "production"] },
-        ),
+        gateway.updateSettings(PROJECT, "Legacy SOAP", mtlsChange({ enabled: false }), {
+          environments: ["test", "production"],
+        }),
       );
       expect(error).toMatchObject({ kind: "permanent", httpStatus: 200 });
       expect(error.gatewayMessage).toBe("deployment failed: production: gateway pod unreachable");
@@ -257,12 +266,9 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
 
     it("an unknown environment fails the update", async () => {
       const error = await failure(
-        client({ deployStyle }).updateMtls(
-          PROJECT,
-          "Orders API",
-          { enabled: false },
-          { environments: ["staging"] },
-        ),
+        client({ deployStyle }).updateSettings(PROJECT, "Orders API", mtlsChange({ enabled: false }), {
+          environments: ["staging"],
+        }),
       );
       expect(error.kind).toBe("permanent");
       expect(error.deployments?.[0]).toMatchObject({ environmentName: "staging", success: false });
@@ -274,7 +280,7 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       sim.state.update({ faults: { rate503: 0.5 } });
       const gateway = client({ retry: { maxAttempts: 12 } });
       for (const name of ODD_NAMES)
-        await gateway.updateMtls(PROJECT, name, { hostnameVerifierType: "STRICT" });
+        await gateway.updateSettings(PROJECT, name, mtlsChange({ hostnameVerifierType: "STRICT" }));
       expect(retries.length).toBeGreaterThan(0);
       expect(new Set(retries)).toEqual(new Set(["503"]));
       for (const name of ODD_NAMES) expect(sim.state.proxy(PROJECT, name)?.patchCount).toBe(1);
@@ -293,7 +299,7 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
         if (event.code === "429") sim.state.update({ faults: {} });
       });
       const started = performance.now();
-      const result = await gateway.updateMtls(PROJECT, "Orders API", { enabled: false });
+      const result = await gateway.updateSettings(PROJECT, "Orders API", mtlsChange({ enabled: false }));
       expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
       expect(result.attempts).toBe(2);
       expect(retries).toEqual(["429"]);
@@ -302,7 +308,9 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
     it("with rateLimited 'throw' the 429 comes back at once with its wait", async () => {
       sim.state.update({ faults: { rate429: 1, retryAfterSeconds: 30 } });
       const error = await failure(
-        client().updateMtls(PROJECT, "Orders API", { enabled: false }, undefined, { rateLimited: "throw" }),
+        client().updateSettings(PROJECT, "Orders API", mtlsChange({ enabled: false }), undefined, {
+          rateLimited: "throw",
+        }),
       );
       expect(error).toMatchObject({ kind: "rate-limited", code: "429", retryAfterMs: 30_000, attempts: 1 });
     });
@@ -323,7 +331,7 @@ describe.each<Flavour>(["classic", "newer"])("ApinizerClient against the %s simu
       const gateway = client({}, (event) => {
         if (event.code === "network") sim.state.update({ faults: {} });
       });
-      const result = await gateway.updateMtls(PROJECT, "orders/v1", { enabled: false });
+      const result = await gateway.updateSettings(PROJECT, "orders/v1", mtlsChange({ enabled: false }));
       expect(result.attempts).toBe(2);
       expect(retries).toEqual(["network"]);
       expect(sim.state.proxy(PROJECT, "orders/v1")?.patchCount).toBe(1);

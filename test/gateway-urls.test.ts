@@ -20,7 +20,7 @@ describe("gateway urls", () => {
     const base = parseBaseUrl("http://h/manager/");
     expect(paths.projects(base)).toBe("/manager/apiops/projects/");
     expect(paths.proxies(base, "My Project")).toBe("/manager/apiops/projects/My%20Project/apiProxies/");
-    expect(paths.mtls(base, "p", "orders/v1 API")).toBe(
+    expect(paths.settings(base, "p", "orders/v1 API", "mtls")).toBe(
       "/manager/apiops/projects/p/apiProxies/orders%2Fv1%20API/settings/mtls/",
     );
     expect(paths.proxy(base, "p", "Ödeme?#%")).toBe(

@@ -8,7 +8,7 @@ import { type Runtime, startRuntime } from "../src/runtime.js";
 import { startSimulator } from "../src/simulator/server.js";
 import type { RunningSimulator } from "../src/simulator/types.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
-import { POLICY, TOKENS } from "./helpers/service.js";
+import { mtlsAsStored, POLICY, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
 describe("several gateways", () => {
@@ -45,7 +45,13 @@ describe("several gateways", () => {
       JSON.stringify({
         gateways: [
           { name: "eu", baseUrl: eu.url, tokenEnv: "EU_TOKEN", rateLimitPerSecond: 1000 },
-          { name: "us", baseUrl: `${us.url}/`, tokenFile: join(dir, "us-token"), deployStyle: "endpoint" },
+          {
+            name: "us",
+            baseUrl: `${us.url}/`,
+            tokenFile: join(dir, "us-token"),
+            deployStyle: "endpoint",
+            generation: "classic",
+          },
         ],
       }),
     );
@@ -75,6 +81,7 @@ describe("several gateways", () => {
       policy: POLICY,
       targets: { projects: ["*"] },
     });
+    // us is a classic manager: the same policy reaches it with the stores by name.
     const toUs = await api("POST", "/v1/rollouts", {
       gateway: "us",
       policy: POLICY,
@@ -91,6 +98,8 @@ describe("several gateways", () => {
     expect(eu.state.totalPatches()).toBe(20);
     expect(us.state.totalPatches()).toBe(10);
     expect(us.state.requestCounts()["POST deploy"]).toBe(10);
+    expect(us.state.proxies()[0]?.mtls).toMatchObject(mtlsAsStored("classic"));
+    expect(eu.state.proxies()[0]?.mtls).toMatchObject(mtlsAsStored("newer"));
     expect(eu.state.requestCounts()["POST deploy"]).toBeUndefined();
 
     const unknown = await api("POST", "/v1/rollouts", {

@@ -144,6 +144,27 @@ describe("named, versioned policies", () => {
     expect(res.body.details).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 
+  it("lints the stored version; strict refuses a rollout or sweep of a policy with findings", async () => {
+    const weak = await put("weak", { policy: { mtls: { ...POLICY.mtls, hostnameVerifierType: "NOOP" } } });
+    expect(weak.status).toBe(201);
+    const finding = expect.objectContaining({
+      code: "weak_hostname_verification",
+      path: "policy.mtls.hostnameVerifierType",
+    });
+    expect(weak.body.warnings).toEqual([finding]);
+    const rollout = await h.api("POST", "/v1/rollouts", { policyRef: "weak", strict: true, ...AUDIT_RUN });
+    expect(rollout.status).toBe(400);
+    expect(paths(rollout)).toEqual(["policy.mtls.hostnameVerifierType"]);
+    const sweep = { cron: "0 3 * * *", rollout: { policyRef: "weak", strict: true, ...AUDIT_RUN } };
+    const schedule = await h.api("PUT", "/v1/schedules/weak-sweep", sweep);
+    expect(schedule.status).toBe(400);
+    expect(paths(schedule)).toEqual(["rollout.policy.mtls.hostnameVerifierType"]);
+    // Without strict the rollout goes ahead and carries the findings.
+    const lenient = await h.api("POST", "/v1/rollouts", { policyRef: "weak", ...AUDIT_RUN });
+    expect(lenient.body.warnings).toEqual([finding]);
+    expect((await h.api("DELETE", "/v1/policies/weak")).status).toBe(204);
+  });
+
   it("an Idempotency-Key replays the first rollout even after its policy changed", async () => {
     expect((await put("idem", { policy: LENIENT })).status).toBe(201);
     const body = { policyRef: "idem", ...AUDIT_RUN };

@@ -45,10 +45,14 @@ describe("target selection", () => {
       ],
     },
   ];
+  const MTLS = { mtls: { hostnameVerifierType: "STRICT" } };
   const select = async (targets: Record<string, unknown>, dryRun = false, listings = listing) =>
-    (await selectTargets({ targets: { projects: ["P"], ...targets } as never, dryRun }, listings)).map(
-      (t) => `${t.proxy}:${t.status}`,
-    );
+    (
+      await selectTargets(
+        { policy: MTLS, targets: { projects: ["P"], ...targets } as never, dryRun },
+        listings,
+      )
+    ).map((t) => `${t.proxy}:${t.status}`);
 
   it("globs match the whole name, case-sensitively, with * crossing '/'", async () => {
     expect(await select({ include: ["orders*"] })).toEqual([
@@ -70,7 +74,7 @@ describe("target selection", () => {
 
   it("a dry run plans instead of pending; AI types are skipped with a reason", async () => {
     const [first] = await selectTargets(
-      { targets: { projects: ["P"], proxies: ["orders-ai"] }, dryRun: true },
+      { policy: MTLS, targets: { projects: ["P"], proxies: ["orders-ai"] }, dryRun: true },
       listing,
     );
     expect(first).toMatchObject({
@@ -91,7 +95,7 @@ describe("target selection", () => {
       { project: "Q\uDC00", proxies: [] },
     ];
     const targets = await selectTargets(
-      { targets: { projects: ["*"], include: ["orders-*"] }, dryRun: false },
+      { policy: MTLS, targets: { projects: ["*"], include: ["orders-*"] }, dryRun: false },
       broken,
     );
     expect(targets).toEqual([
@@ -123,7 +127,11 @@ describe("target selection", () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const targets = await selectTargets(
-      { targets: { projects: ["P"], include: ["*a*b*c*d*e*f*g*h*"], exclude: ["*1*2*3*"] }, dryRun: false },
+      {
+        policy: MTLS,
+        targets: { projects: ["P"], include: ["*a*b*c*d*e*f*g*h*"], exclude: ["*1*2*3*"] },
+        dryRun: false,
+      },
       [{ project: "P", proxies }],
     );
     clearInterval(timer);

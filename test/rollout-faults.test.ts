@@ -80,10 +80,11 @@ describe("gateway failures", () => {
   it.each(["inline", "endpoint"])(
     "a deployment failing under HTTP 200 fails the target (%s deploy)",
     async (style) => {
+      const flavour = style === "inline" ? "newer" : "classic";
       const h = await start(
         `deploy-${style}`,
         {
-          flavour: style === "inline" ? "newer" : "classic",
+          flavour,
           projects: 1,
           proxiesPerProject: 3,
           deployFailures: [

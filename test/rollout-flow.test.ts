@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Flavour, SeedProject } from "../src/simulator/types.js";
-import { type Harness, POLICY, startHarness } from "./helpers/service.js";
+import { type Harness, mtlsAsStored, POLICY, startHarness } from "./helpers/service.js";
 
 const FLEET: SeedProject[] = [
   {
@@ -39,6 +39,7 @@ const TARGETS = {
 
 describe.each<Flavour>(["classic", "newer"])("a rollout end to end (%s manager)", (flavour) => {
   let h: Harness;
+  const policy = POLICY;
   beforeAll(async () => {
     h = await startHarness(`flow-${flavour}`, { flavour, fleet: FLEET });
   });
@@ -48,7 +49,7 @@ describe.each<Flavour>(["classic", "newer"])("a rollout end to end (%s manager)"
 
   it("sets the policy on every targeted proxy, skips AI proxies and leaves the rest untouched", async () => {
     const created = await h.api("POST", "/v1/rollouts", {
-      policy: POLICY,
+      policy,
       targets: TARGETS,
       description: "CHG-1",
     });
@@ -76,7 +77,7 @@ describe.each<Flavour>(["classic", "newer"])("a rollout end to end (%s manager)"
 
     for (const [project, proxy] of TARGETED) {
       const record = h.sim.state.proxy(project ?? "", proxy ?? "");
-      expect(record?.mtls, `${project}/${proxy}`).toMatchObject(POLICY.mtls);
+      expect(record?.mtls, `${project}/${proxy}`).toMatchObject(mtlsAsStored(flavour));
       expect(record?.patchCount, `${project}/${proxy}`).toBe(1);
     }
     for (const [project, proxy] of UNTOUCHED) {
@@ -99,7 +100,7 @@ describe.each<Flavour>(["classic", "newer"])("a rollout end to end (%s manager)"
 
   it("deploys to the named environments in the same step", async () => {
     const created = await h.api("POST", "/v1/rollouts", {
-      policy: POLICY,
+      policy,
       targets: { projects: ["Shipping"], proxies: ["shipments"] },
       deploy: { environments: ["production"] },
     });

@@ -49,14 +49,25 @@ describe("simulator options", () => {
     const file = join(mkdtempSync(join(tmpdir(), "simulator-")), "fleet.json");
     const fleet = {
       projects: [
-        { name: "P", environments: ["qa"], proxies: [{ name: "a", type: "SOAP", deployedTo: ["qa"] }] },
+        {
+          name: "P",
+          environments: ["qa"],
+          proxies: [
+            { name: "a", type: "SOAP", deployedTo: ["qa"], settings: { cors: { corsActive: true } } },
+          ],
+        },
       ],
-      permanentFailures: [{ project: "P", proxy: "a", message: "locked" }],
+      permanentFailures: [{ project: "P", proxy: "a", section: "connection", message: "locked" }],
     };
     writeFileSync(file, JSON.stringify(fleet));
     const options = parseSimulatorArgs(["--fleet", file], {});
     expect(options.fleet).toEqual(fleet.projects);
     expect(options.permanentFailures).toEqual(fleet.permanentFailures);
+    writeFileSync(
+      file,
+      JSON.stringify({ ...fleet, permanentFailures: [{ project: "P", proxy: "a", section: "ntlm" }] }),
+    );
+    expect(() => parseSimulatorArgs(["--fleet", file], {})).toThrow(/section/);
   });
 
   it("refuses unknown flags, non-numbers, bad enums and unreadable fleet files", () => {

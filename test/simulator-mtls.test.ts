@@ -44,6 +44,9 @@ describe.each<Flavour>(["classic", "newer"])("PATCH mtls (%s)", (flavour) => {
 
   const successBody = flavour === "classic" ? { success: true } : { status: "SUCCESS" };
   const errorKey = flavour === "classic" ? "error_description" : "resultMessage";
+  // Each generation's spelling of the stores: by name (the openapi DTO) or by id (the newer docs).
+  const [KEY_STORE, TRUST_STORE] =
+    flavour === "classic" ? ["keyStoreName", "trustStoreName"] : ["keyStoreId", "trustStoreId"];
 
   async function expect400(body: unknown, message: string | RegExp, proxy = "orders"): Promise<void> {
     const answer = await patchMtls(sim, P, proxy, body);
@@ -57,11 +60,12 @@ describe.each<Flavour>(["classic", "newer"])("PATCH mtls (%s)", (flavour) => {
   it("saves the given settings and answers the generation's success envelope", async () => {
     const body = {
       enabled: true,
-      keyStoreId: "ks-1",
-      trustStoreId: "ts-1",
+      [KEY_STORE]: "ks-1",
+      [TRUST_STORE]: "ts-1",
       supportedProtocolList: ["TLS_1_2", "TLS_1_3"],
       hostnameVerifierType: "STRICT",
-      disableSslValidation: false,
+      // Only newer managers have it.
+      ...(flavour === "newer" ? { disableSslValidation: false } : {}),
     };
     const answer = await patchMtls(sim, P, "orders", body);
     expect(answer.status).toBe(200);
@@ -73,11 +77,11 @@ describe.each<Flavour>(["classic", "newer"])("PATCH mtls (%s)", (flavour) => {
   });
 
   it("changes only the fields given", async () => {
-    await patchMtls(sim, P, "orders", { enabled: true, keyStoreId: "ks-1", hostnameVerifierType: "STRICT" });
+    await patchMtls(sim, P, "orders", { enabled: true, [KEY_STORE]: "ks-1", hostnameVerifierType: "STRICT" });
     await patchMtls(sim, P, "orders", { supportedProtocolList: ["TLS_1_3"] });
     expect(sim.state.proxy(P, "orders")?.mtls).toEqual({
       enabled: true,
-      keyStoreId: "ks-1",
+      [KEY_STORE]: "ks-1",
       hostnameVerifierType: "STRICT",
       supportedProtocolList: ["TLS_1_3"],
     });
@@ -93,7 +97,7 @@ describe.each<Flavour>(["classic", "newer"])("PATCH mtls (%s)", (flavour) => {
 
   it("refuses wrong types, unknown fields and bodies that are not a JSON object", async () => {
     await expect400({ enabled: "true" }, /enabled/);
-    await expect400({ keyStoreId: 12 }, /keyStoreId/);
+    await expect400({ [KEY_STORE]: 12 }, KEY_STORE);
     await expect400({ disableSslValidation: 1 }, /disableSslValidation/);
     await expect400({ deploy: "yes", deployTargetEnvironmentNameList: ["test"] }, /deploy/);
     await expect400(
@@ -106,15 +110,15 @@ describe.each<Flavour>(["classic", "newer"])("PATCH mtls (%s)", (flavour) => {
     expect(sim.state.proxy(P, "orders")?.patchCount).toBe(0);
   });
 
-  it("requires a key store when enabling: keyStoreId or keyStoreName, given or already stored", async () => {
+  it("requires the generation's key store field when enabling, given or already stored", async () => {
     await expect400({ enabled: true }, "KeyStore ID is required when mTLS is enabled");
-    await expect400({ enabled: true, keyStoreId: "" }, "KeyStore ID is required when mTLS is enabled");
-    expect((await patchMtls(sim, P, "orders", { enabled: true, keyStoreName: "gateway-ks" })).status).toBe(
+    await expect400({ enabled: true, [KEY_STORE]: "" }, "KeyStore ID is required when mTLS is enabled");
+    expect((await patchMtls(sim, P, "orders", { enabled: true, [KEY_STORE]: "gateway-ks" })).status).toBe(
       200,
     );
-    expect((await patchMtls(sim, P, "refunds", { keyStoreId: "ks-2" })).status).toBe(200);
+    expect((await patchMtls(sim, P, "refunds", { [KEY_STORE]: "ks-2" })).status).toBe(200);
     expect((await patchMtls(sim, P, "refunds", { enabled: true })).status).toBe(200);
-    expect(sim.state.proxy(P, "refunds")?.mtls).toMatchObject({ enabled: true, keyStoreId: "ks-2" });
+    expect(sim.state.proxy(P, "refunds")?.mtls).toMatchObject({ enabled: true, [KEY_STORE]: "ks-2" });
   });
 
   it("requires target environments when deploy is true", async () => {
@@ -247,6 +251,7 @@ describe("state records", () => {
 
   it("reset() restores the fleet and the counters", async () => {
     sim = await start("newer");
+    const initial = sim.state.proxy(P, "orders");
     await patchMtls(sim, P, "orders", {
       enabled: true,
       keyStoreId: "k",
@@ -259,7 +264,8 @@ describe("state records", () => {
       deploys: ["test"],
     });
     sim.state.reset();
-    expect(sim.state.proxy(P, "orders")).toEqual({
+    expect(sim.state.proxy(P, "orders")).toEqual(initial);
+    expect(initial).toMatchObject({
       project: P,
       name: "orders",
       type: "REST",

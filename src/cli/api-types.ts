@@ -32,6 +32,23 @@ export interface Rollout {
   failureReason?: string | null;
   cancelReason?: string | null;
   ranAfterPause?: number;
+  warnings?: PolicyWarning[];
+  /** Whether the gateway's current settings are read (a dry run then knows what would change). */
+  readBack?: boolean;
+}
+
+export interface PolicyWarning {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** A dry run with read-back: one field that would change. */
+export interface FieldChange {
+  section: string;
+  field: string;
+  current: unknown;
+  wanted: unknown;
 }
 
 export interface Target {
@@ -43,6 +60,7 @@ export interface Target {
   error: { httpStatus: number | null; message: string } | null;
   reason: string | null;
   updatedAt: string | null;
+  changes?: FieldChange[];
 }
 
 /** Who wrote a version of a named policy, when, and why. */
@@ -61,6 +79,8 @@ export interface PolicySummary extends PolicyVersionInfo {
 /** One version of a named policy (`GET /v1/policies/{name}/versions/{version}`). */
 export interface PolicyVersion extends PolicySummary {
   policy: Record<string, unknown>;
+  /** The policy's lint findings (absent from older services). */
+  warnings?: PolicyWarning[];
 }
 
 /** `PUT /v1/policies/{name}`: the version now latest; `changed` false when the content was already. */

@@ -1,4 +1,4 @@
-import type { Rollout, RolloutCounts, Target } from "./api-types.js";
+import type { FieldChange, Rollout, RolloutCounts, Target } from "./api-types.js";
 import { terminalText } from "./terminal-text.js";
 
 /** "42s", "3m05s", "2h07m"; "?" while unknown. */
@@ -80,4 +80,22 @@ export function table(cells: string[][]): string[] {
       .join("  ")
       .trimEnd(),
   );
+}
+
+/** A field's value as a plan shows it: constraints in words, values as JSON (terminal-safe). */
+function planValue(value: unknown): string {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const [[bound, limit] = []] = Object.entries(value);
+    if (Object.keys(value).length === 1 && (bound === "min" || bound === "max")) {
+      if (typeof limit === "string") return `${limit} or better`;
+      return `${bound === "min" ? "at least" : "at most"} ${limit}`;
+    }
+  }
+  return terminalText(JSON.stringify(value) ?? "null");
+}
+
+/** A field that would change, diff-style: `- mtls.x: "NOOP"` then `+ mtls.x: "STRICT"`. */
+export function formatChange(change: FieldChange): string[] {
+  const field = terminalText(`${change.section}.${change.field}`);
+  return [`- ${field}: ${planValue(change.current)}`, `+ ${field}: ${planValue(change.wanted)}`];
 }

@@ -1,12 +1,18 @@
-import type { Rollout } from "./api-types.js";
+import type { PolicyWarning, Rollout } from "./api-types.js";
 import type { Context } from "./context.js";
-import { formatCounts, formatTarget, stopReason, table } from "./format.js";
+import { formatChange, formatCounts, formatTarget, stopReason, table } from "./format.js";
 import { collectPages } from "./paging.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Enough to act on without flooding a terminal; the rest is one `enforcer targets` away. */
 const LIST_AT_MOST = 20;
 
 /** Up to 20 targets of `status`, one a line, with a count of the rest and the command listing them. */
+/** A policy's lint findings, one line each (terminal-safe). */
+export function printWarnings(ctx: Context, warnings: readonly PolicyWarning[] = []): void {
+  for (const w of warnings) ctx.out(`warning: ${terminalText(`${w.path}: ${w.message} (${w.code})`)}`);
+}
+
 export async function printTargets(
   ctx: Context,
   rollout: Rollout,
@@ -20,7 +26,10 @@ export async function printTargets(
     LIST_AT_MOST,
   );
   ctx.out(`${options.heading} (${count}):`);
-  for (const target of page.items) ctx.out(`  ${options.marker ?? ""}${formatTarget(target)}`);
+  for (const target of page.items) {
+    ctx.out(`  ${options.marker ?? ""}${formatTarget(target)}`);
+    for (const line of (target.changes ?? []).flatMap(formatChange)) ctx.out(`      ${line}`);
+  }
   const rest = count - page.items.length;
   if (rest > 0) ctx.out(`  ... and ${rest} more: enforcer targets ${rollout.id} --status ${status}`);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
 import { readConfigFile, resolveSecret } from "./config-file.js";
+import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
 import { loadWebhooksFile, type WebhookConfig } from "./webhooks-file.js";
 
@@ -58,6 +59,8 @@ export interface Config {
   maxPolicies: number;
   /** Versions one named policy may have; every version is kept. */
   maxPolicyVersions: number;
+  /** A policy with lint warnings is refused, as if every body said `strict`. */
+  policyStrict: boolean;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -73,6 +76,12 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_{}.-]+$/, "letters, digits, _ . - and {} (hash tag) only")
     .default("enforcer"),
   APINIZER_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  APINIZER_GENERATION: generationSchema,
+  APINIZER_STORE_FIELDS: storeFieldsSchema,
+  ENFORCER_POLICY_STRICT: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe("true: a policy with lint warnings is refused (400), as if every body said strict"),
   ENFORCER_GATEWAYS_FILE: z.string().min(1).optional(),
   ENFORCER_AUTH: z.enum(["required", "disabled"]).default("required"),
   ENFORCER_WORKER_CONCURRENCY: positiveInt.max(1024).default(16),
@@ -156,6 +165,8 @@ const gatewayFileSchema = z.object({
           timeoutMs: positiveInt.optional(),
           deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
           readBack: z.enum(["none", "full"]).default("none"),
+          generation: generationSchema,
+          storeFields: storeFieldsSchema,
           targetsPerJob: positiveInt
             .max(100)
             .default(1)
@@ -211,6 +222,7 @@ function loadGatewaysFile(
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
       deployStyle: g.deployStyle,
+      dialect: dialectOf(g.generation, g.storeFields),
       readBack: g.readBack,
       targetsPerJob: g.targetsPerJob,
       connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
@@ -251,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...defaults,
       concurrency: undefined,
       deployStyle: "inline",
+      dialect: dialectOf(e.APINIZER_GENERATION, e.APINIZER_STORE_FIELDS),
     });
   }
   if (e.ENFORCER_GATEWAYS_FILE !== undefined) {
@@ -303,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookBackoffMs: e.ENFORCER_WEBHOOK_BACKOFF_MS,
     maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
     maxSchedules: e.ENFORCER_MAX_SCHEDULES,
+    policyStrict: e.ENFORCER_POLICY_STRICT === "true",
     scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
     maxPolicies: e.ENFORCER_MAX_POLICIES,
     maxPolicyVersions: e.ENFORCER_MAX_POLICY_VERSIONS,

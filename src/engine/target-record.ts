@@ -10,6 +10,8 @@ export interface TargetIdentity {
   w: number;
   /** A revert's target: the settings to write back (JSON text). */
   v?: string;
+  /** The proxy's type, kept only when some section of the policy does not apply to it (AI types). */
+  k?: string;
 }
 
 /** A target's last result, replaced whole at each step that records one. */
@@ -26,6 +28,8 @@ export interface TargetOutcome {
   u?: number;
   /** before-image: the proxy's settings before this rollout changed them (JSON text; read-back only) */
   b?: string;
+  /** A dry run with read-back: the fields that would change (JSON of FieldChange[]) */
+  d?: string;
 }
 
 /** A target as the API and reports read it: identity, outcome and status together. */

@@ -3,6 +3,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { WebhookEvent } from "../config/webhooks-file.js";
 import type { AuditEvent, RolloutEvent, StatusEvent } from "../engine/events.js";
 import { isTerminalRollout } from "../engine/lifecycle.js";
+import type { GatewayConfig } from "../gateway/types.js";
 import type { Metrics } from "../metrics/registry.js";
 import { rolloutView } from "../service/rollout-view.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
@@ -22,6 +23,7 @@ export interface ProjectionDeps {
   store: RolloutStore;
   metrics: Metrics;
   log: Logger;
+  gateways: ReadonlyMap<string, GatewayConfig>;
 }
 
 /** The time an outbox event was written: its stream id starts with the epoch ms. */
@@ -62,8 +64,10 @@ export function eventProjections(deps: ProjectionDeps) {
     const stored = await deps.store.get(e.rolloutId);
     if (stored === undefined) return;
     // The snapshot is read now; the status is the one this event is about.
+    const state = parseRolloutFields(stored.fields);
+    const readBack = deps.gateways.get(state.spec.gateway)?.readBack === "full";
     const rollout = {
-      ...rolloutView(e.rolloutId, parseRolloutFields(stored.fields), stored.counts),
+      ...rolloutView(e.rolloutId, state, stored.counts, readBack),
       status: e.status,
     };
     await deps.webhooks.notify(webhook, { rollout }, { id: e.id, occurredAt: occurredAt(e) });

@@ -1,27 +1,6 @@
 // Request bodies the client sends and the summaries it keeps of what the manager lists.
-import { isObject, type JsonObject } from "./envelopes.js";
-import type { MtlsSettings, ProjectSummary, ProxySummary } from "./types.js";
-
-/** Every field of the mTLS settings body the client knows; anything else in a settings object is dropped. */
-export const MTLS_FIELDS = [
-  "enabled",
-  "keyStoreId",
-  "trustStoreId",
-  "keyStoreName",
-  "trustStoreName",
-  "supportedProtocolList",
-  "hostnameVerifierType",
-  "disableSslValidation",
-] as const satisfies ReadonlyArray<keyof MtlsSettings>;
-
-/** Only the fields given are sent: the manager updates exactly those. */
-export function mtlsBody(settings: MtlsSettings): JsonObject {
-  const body: JsonObject = {};
-  for (const field of MTLS_FIELDS) {
-    if (settings[field] !== undefined) body[field] = settings[field];
-  }
-  return body;
-}
+import { isObject } from "./envelopes.js";
+import type { ProjectSummary, ProxySummary } from "./types.js";
 
 export function projectSummary(item: unknown): ProjectSummary | undefined {
   if (!isObject(item) || typeof item.name !== "string") return undefined;

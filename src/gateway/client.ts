@@ -1,7 +1,7 @@
 // The Apinizer management API as typed calls: one connection pool per gateway, every call retried
 // per the retry policy and reported to the observer per HTTP attempt.
 
-import { MTLS_FIELDS, mtlsBody, projectSummary, proxySummary } from "./bodies.js";
+import { projectSummary, proxySummary } from "./bodies.js";
 import {
   deploymentOutcomes,
   isFailureEnvelope,
@@ -24,15 +24,12 @@ import type {
   GatewayConfig,
   GatewayObserver,
   GatewayOperation,
-  MtlsSettings,
   ProjectSummary,
   ProxyDetail,
   ProxySummary,
   UpdateResult,
 } from "./types.js";
 import { type BaseUrl, parseBaseUrl, paths } from "./urls.js";
-
-export { MTLS_FIELDS };
 
 export interface CallOptions {
   /** Cancels the call, including any wait between attempts; the call rejects with the signal's reason. */
@@ -46,6 +43,13 @@ export interface PlannedRequest {
   method: "PATCH" | "POST";
   path: string;
   body?: JsonObject;
+}
+
+/** One settings section's PATCH: where it goes and its body as the manager takes it. */
+export interface SettingsChange {
+  segment: string;
+  operation: GatewayOperation;
+  body: JsonObject;
 }
 
 export interface DeployRequest {
@@ -125,33 +129,31 @@ export class ApinizerClient {
   }
 
   /**
-   * `PATCH .../settings/mtls/` with only the given fields, then deploys to `deploy.environments`: in the
-   * same PATCH (deployStyle `inline`) or by one deploy call per environment (`endpoint`). Resolves only
-   * when the save and every deployment succeeded; otherwise rejects with a GatewayError (a failed
-   * deployment is `permanent` and lists every environment's outcome in `deployments`).
+   * `PATCH .../settings/<segment>/` with `change.body` (only the fields given), then deploys to
+   * `deploy.environments`: in the same PATCH (deployStyle `inline`) or by one deploy call per
+   * environment (`endpoint`). Resolves only when the save and every deployment succeeded; otherwise
+   * rejects with a GatewayError (a failed deployment is `permanent` and lists every environment's
+   * outcome in `deployments`).
    */
-  async updateMtls(
+  async updateSettings(
     project: string,
     name: string,
-    settings: MtlsSettings,
+    change: SettingsChange,
     deploy?: DeployRequest,
     options?: CallOptions,
   ): Promise<UpdateResult> {
     const environments = deploy?.environments ?? [];
-    const { inline, path, body } = this.#mtlsRequest(project, name, settings, environments);
-    const saved = await this.#call(
-      { operation: "update_mtls", method: "PATCH", path, body },
-      options,
-      (answer) => {
-        this.#requireSuccess("update_mtls", answer);
-        if (!inline) return { status: answer.status, deployments: [] };
-        const deployments = deploymentOutcomes(answer.body, environments, "failed");
-        if (deployments.some((deployment) => !deployment.success)) {
-          throw deploymentError("update_mtls", answer.status, deployments);
-        }
-        return { status: answer.status, deployments };
-      },
-    );
+    const { operation } = change;
+    const { inline, path, body } = this.#settingsRequest(project, name, change, environments);
+    const saved = await this.#call({ operation, method: "PATCH", path, body }, options, (answer) => {
+      this.#requireSuccess(operation, answer);
+      if (!inline) return { status: answer.status, deployments: [] };
+      const deployments = deploymentOutcomes(answer.body, environments, "failed");
+      if (deployments.some((deployment) => !deployment.success)) {
+        throw deploymentError(operation, answer.status, deployments);
+      }
+      return { status: answer.status, deployments };
+    });
     const httpStatus = saved.value.status;
     if (inline || environments.length === 0) {
       return { attempts: saved.attempts, httpStatus, deployments: saved.value.deployments };
@@ -181,29 +183,34 @@ export class ApinizerClient {
     return { attempts, httpStatus, deployments };
   }
 
-  /** The requests `updateMtls` would send, for a dry run's record; nothing is sent. */
-  plannedMtlsUpdate(
+  /** The requests `updateSettings` calls would send, the deploy on the last; nothing is sent. */
+  plannedUpdates(
     project: string,
     name: string,
-    settings: MtlsSettings,
+    changes: readonly SettingsChange[],
     deploy?: DeployRequest,
   ): PlannedRequest[] {
     const environments = deploy?.environments ?? [];
-    const { inline, path, body } = this.#mtlsRequest(project, name, settings, environments);
-    const deploys = inline
-      ? []
-      : environments.map((environment) => ({
-          method: "POST" as const,
-          path: paths.deploy(this.#base, project, name, environment),
-        }));
-    return [{ method: "PATCH", path, body }, ...deploys];
+    const patches = changes.map((change, i) => {
+      const last = i === changes.length - 1;
+      const { path, body } = this.#settingsRequest(project, name, change, last ? environments : []);
+      return { method: "PATCH" as const, path, body };
+    });
+    const deploys =
+      changes.length > 0 && this.#gateway.deployStyle === "endpoint"
+        ? environments.map((environment) => ({
+            method: "POST" as const,
+            path: paths.deploy(this.#base, project, name, environment),
+          }))
+        : [];
+    return [...patches, ...deploys];
   }
 
-  #mtlsRequest(project: string, name: string, settings: MtlsSettings, environments: string[]) {
+  #settingsRequest(project: string, name: string, change: SettingsChange, environments: string[]) {
     const inline = environments.length > 0 && this.#gateway.deployStyle === "inline";
-    const body = mtlsBody(settings);
+    const body: JsonObject = { ...change.body };
     if (inline) Object.assign(body, { deploy: true, deployTargetEnvironmentNameList: environments });
-    return { inline, path: paths.mtls(this.#base, project, name), body };
+    return { inline, path: paths.settings(this.#base, project, name, change.segment), body };
   }
 
   /** Deploys (or redeploys) the proxy's saved state to one environment. */

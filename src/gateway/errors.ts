@@ -37,6 +37,8 @@ export class GatewayError extends Error {
   readonly deployments?: DeploymentOutcome[];
   /** HTTP attempts made before giving up; set by the retry policy. */
   attempts = 1;
+  /** The settings section whose PATCH failed, when a target sends several. */
+  section?: string;
 
   constructor(init: GatewayErrorInit) {
     const status = init.httpStatus === undefined ? init.code : `HTTP ${init.httpStatus}`;
@@ -62,6 +64,7 @@ export class GatewayError extends Error {
       retryAfterMs: this.retryAfterMs,
       deployments: this.deployments,
       attempts: this.attempts,
+      section: this.section,
     };
   }
 }

@@ -14,6 +14,14 @@ export interface MtlsSettings {
 
 export type DeployStyle = "inline" | "endpoint";
 
+/** How a gateway's manager spells settings bodies: its documentation generation. */
+export interface Dialect {
+  /** mTLS stores as `keyStoreId`/`trustStoreId` (seed, newer docs) or `keyStoreName`/`trustStoreName` (published OpenAPI). */
+  storeFields: "id" | "name";
+  /** Newer managers wrap some sections' fields in an object (e.g. `corsSettings`). */
+  wrapSections: boolean;
+}
+
 /** One configured gateway (a manager URL and its token). Built once from config; never serialized. */
 export interface GatewayConfig {
   name: string;
@@ -25,6 +33,7 @@ export interface GatewayConfig {
   concurrency?: number;
   timeoutMs: number;
   deployStyle: DeployStyle;
+  dialect: Dialect;
   /**
    * `full`: read each proxy (`GET .../full`) before and after the PATCH: skip compliant proxies,
    * keep a before-image for revert, verify the result. `none`: trust the PATCH's answer.
@@ -76,7 +85,8 @@ export type GatewayOperation =
   | "list_proxies"
   | "get_proxy"
   | "get_proxy_full"
-  | "update_mtls"
+  /** `update_<section>`: update_mtls, update_cors, update_circuit_breaker, ... */
+  | `update_${string}`
   | "deploy"
   | "healthcheck";
 

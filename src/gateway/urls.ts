@@ -40,8 +40,8 @@ export const paths = {
     `${base.prefix}/apiops/projects/${segment(project)}/apiProxies/`,
   proxy: (base: BaseUrl, project: string, proxy: string) => `${proxyPath(base, project, proxy)}/`,
   proxyFull: (base: BaseUrl, project: string, proxy: string) => `${proxyPath(base, project, proxy)}/full`,
-  mtls: (base: BaseUrl, project: string, proxy: string) =>
-    `${proxyPath(base, project, proxy)}/settings/mtls/`,
+  settings: (base: BaseUrl, project: string, proxy: string, segment: string) =>
+    `${proxyPath(base, project, proxy)}/settings/${segment}/`,
   deploy: (base: BaseUrl, project: string, proxy: string, environment: string) =>
     `${proxyPath(base, project, proxy)}/environments/${segment(environment)}/`,
 };

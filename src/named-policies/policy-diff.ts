@@ -1,3 +1,5 @@
+import { asConstraint } from "../policy/constraints.js";
+
 /** One difference between two versions: the dotted path of a setting, and its values (null: absent). */
 export interface PolicyChange {
   path: string;
@@ -5,13 +7,14 @@ export interface PolicyChange {
   to: unknown;
 }
 
+/** An object of settings to compare field by field; a constraint (`{"min": ...}`) is one value. */
 const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+  typeof value === "object" && value !== null && !Array.isArray(value) && asConstraint(value) === undefined;
 
 /**
  * What changed from one policy document to another, setting by setting, in path order. Objects
  * are compared field by field; a list (such as the protocols) is one value, since its order is
- * what the gateway receives.
+ * what the gateway receives, and so is a constraint such as `{"min": "TLS_1_2"}`.
  */
 export function policyDiff(from: unknown, to: unknown, path = ""): PolicyChange[] {
   if (isObject(from) && isObject(to)) {

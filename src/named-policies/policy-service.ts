@@ -1,4 +1,5 @@
 import type { Caller } from "../config/config.js";
+import { lintPolicy } from "../policy/lint.js";
 import { notFound, ServiceError } from "../service/service-error.js";
 import { parseOrThrow } from "../service/validation.js";
 import { policyDiff } from "./policy-diff.js";
@@ -27,6 +28,8 @@ const versionView = (v: PolicyVersion) => ({
   name: v.name,
   version: v.version,
   policy: v.policy,
+  /** Lint findings: a rollout of this version answers the same, or is refused under strict. */
+  warnings: lintPolicy(v.policy),
   description: v.description,
   createdBy: v.createdBy,
   createdAt: v.createdAt,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "../policy/text.js";
 import { slugSchema } from "../rollouts/names.js";
 import { policySchema } from "../rollouts/schema.js";
 
@@ -10,10 +11,8 @@ export const policyNameSchema = slugSchema;
 export const policyBodySchema = z
   .object({
     policy: policySchema,
-    description: z
-      .string()
+    description: text
       .max(2000)
-      .refine((s) => s.isWellFormed(), "must be well-formed Unicode (no lone surrogates)")
       .optional()
       .describe("What this version is and why it changed (kept with the version)"),
   })

@@ -67,6 +67,7 @@ export class Dispatcher {
     for (const { index, jobId, identity, attempts } of offered) {
       const target: JobTarget = { i: index, p: identity.p, n: identity.n, a: attempts };
       if (identity.v !== undefined) target.v = identity.v;
+      if (identity.k !== undefined) target.k = identity.k;
       const job = jobs.get(jobId) ?? { r: rolloutId, t: [] };
       job.t.push(target);
       jobs.set(jobId, job);

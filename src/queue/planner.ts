@@ -3,7 +3,8 @@ import type { RolloutEngine } from "../engine/engine.js";
 import type { TargetOutcome } from "../engine/target-record.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
-import type { GatewayConfig, MtlsSettings } from "../gateway/types.js";
+import type { GatewayConfig } from "../gateway/types.js";
+import type { Policy } from "../policy/registry.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
 import { errorBudget, waveBounds } from "../rollouts/sizes.js";
 import { type PlannedTarget, type ProjectListing, selectTargets } from "../rollouts/target-selection.js";
@@ -66,7 +67,7 @@ async function revertTargets(store: RolloutStore, originalId: string): Promise<P
       targets.push(
         t.b === undefined
           ? { project: t.p, proxy: t.n, status: "skipped", reason: "no before-image was recorded" }
-          : { project: t.p, proxy: t.n, status: "pending", before: JSON.parse(t.b) as MtlsSettings },
+          : { project: t.p, proxy: t.n, status: "pending", before: JSON.parse(t.b) as Policy },
       );
     }
     from = (indexes.at(-1) ?? 0) + 1;
@@ -140,6 +141,7 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
           n: t.proxy,
           w: waveOf(index),
           ...(t.before === undefined ? {} : { v: JSON.stringify(t.before) }),
+          ...(t.type === undefined ? {} : { k: t.type }),
         },
         status: t.status,
         ...(Object.keys(outcome).length > 0 ? { outcome } : {}),

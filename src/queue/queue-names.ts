@@ -31,6 +31,8 @@ export interface JobTarget {
   a: number;
   /** A revert's target: the settings to write back (JSON text). */
   v?: string;
+  /** The proxy's type, when some section of the policy does not apply to it */
+  k?: string;
 }
 
 /** A target job: one target (the default), or up to the gateway's `targetsPerJob` in batch mode. */

@@ -47,6 +47,7 @@ const outcomeOf = (attempts: number, o: Partial<StepOutcome> & { httpStatus?: nu
   if (o.message !== undefined) outcome.m = o.message;
   if (o.reason !== undefined) outcome.r = o.reason;
   if (o.before !== undefined) outcome.b = o.before;
+  if (o.changes !== undefined) outcome.d = o.changes;
   return outcome;
 };
 
@@ -129,7 +130,12 @@ export function targetProcessor(deps: TargetProcessorDeps) {
           client,
           gateway,
           spec,
-          { project: target.p, proxy: target.n, before: target.v ?? "" },
+          {
+            project: target.p,
+            proxy: target.n,
+            before: target.v ?? "",
+            ...(target.k ? { type: target.k } : {}),
+          },
           {
             rateLimited: "throw",
             signal: aborts,
@@ -155,7 +161,10 @@ export function targetProcessor(deps: TargetProcessorDeps) {
           return { kind: "settled" };
         }
         const attempts = target.a + error.attempts;
-        const outcome = outcomeOf(attempts, { httpStatus: error.httpStatus, message: error.gatewayMessage });
+        const message = error.section
+          ? `${error.section} settings: ${error.gatewayMessage}`
+          : error.gatewayMessage;
+        const outcome = outcomeOf(attempts, { httpStatus: error.httpStatus, message });
         const again = { kind: "again" as const, target: { ...target, a: attempts }, error };
         switch (error.kind) {
           case "permanent":

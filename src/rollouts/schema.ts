@@ -1,15 +1,12 @@
 import { z } from "zod";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../engine/lifecycle.js";
+import { policySchema } from "../policy/registry.js";
+import { text } from "../policy/text.js";
 import { type PolicyRef, policyRefSchema } from "./names.js";
 
 // The request bodies of the rollout API. These schemas are the one source of truth: routes
 // validate with them and the OpenAPI document is generated from them.
 
-/**
- * Every string of a body. A lone surrogate (text that is not well-formed UTF-16) can be neither
- * percent-encoded into a gateway URL nor stored by Redis's cjson, so it is refused here.
- */
-const text = z.string().refine((s) => s.isWellFormed(), "must be well-formed Unicode (no lone surrogates)");
 const name = text.min(1).max(512);
 /** At most 1000 globs of 512 characters: matching is linear in both (glob.ts). */
 const glob = text
@@ -29,37 +26,7 @@ const uniqueList = (item: typeof name, max: number) =>
     .describe("Repeated entries are dropped");
 const percent = z.string().regex(/^(100|[1-9]?\d(\.\d+)?)%$/, 'a percentage such as "10%"');
 
-export const mtlsPolicySchema = z
-  .object({
-    enabled: z.boolean().optional(),
-    keyStoreId: name.optional(),
-    trustStoreId: name.optional(),
-    keyStoreName: name.optional(),
-    trustStoreName: name.optional(),
-    supportedProtocolList: z
-      .array(z.enum(["TLS_1_3", "TLS_1_2", "TLS_1_1", "TLS_1_0", "SSL_3_0"]))
-      .max(5)
-      .refine((list) => new Set(list).size === list.length, "protocols must not repeat")
-      .optional(),
-    hostnameVerifierType: z.enum(["NOOP", "DEFAULT", "STRICT", "BROWSER_COMPAT"]).optional(),
-    disableSslValidation: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((mtls, ctx) => {
-    if (Object.keys(mtls).length === 0) {
-      ctx.addIssue({ code: "custom", message: "give at least one mTLS setting" });
-    }
-    // The manager refuses this (400), so refuse it before any gateway call.
-    if (mtls.enabled === true && mtls.keyStoreId === undefined && mtls.keyStoreName === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["keyStoreId"],
-        message: "KeyStore ID is required when mTLS is enabled (keyStoreId or keyStoreName)",
-      });
-    }
-  });
-
-export const policySchema = z.object({ mtls: mtlsPolicySchema }).strict();
+export { policySchema };
 
 export const targetsSchema = z
   .object({
@@ -127,6 +94,12 @@ export const rolloutBodySchema = z
     deploy: deploySchema.nullable().optional(),
     strategy: strategySchema.optional(),
     dryRun: z.boolean().default(false),
+    strict: z
+      .boolean()
+      .describe(
+        "Refuse the rollout (400) when the policy's lint finds anything, instead of answering warnings",
+      )
+      .optional(),
     description: text.max(2000).optional(),
   })
   .strict()

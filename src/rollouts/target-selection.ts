@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { MtlsSettings, ProxySummary } from "../gateway/types.js";
+import type { ProxySummary } from "../gateway/types.js";
+import { type Policy, sectionsNotFor, sectionsOf } from "../policy/registry.js";
 import { globSet } from "./glob.js";
 import type { RolloutSpec } from "./schema.js";
 
@@ -11,17 +12,16 @@ export interface PlannedTarget {
   status: PlannedStatus;
   reason?: string;
   error?: { httpStatus?: number; message: string };
-  /** A revert's target: the settings to write back. */
-  before?: MtlsSettings;
+  /** A revert's target: the settings to write back, per section. */
+  before?: Policy;
+  /** The proxy's type, when some section of the policy does not apply to it. */
+  type?: string;
 }
 
 export interface ProjectListing {
   project: string;
   proxies: readonly ProxySummary[];
 }
-
-/** Proxy types the mTLS settings endpoint refuses (newer managers' AI-type proxies). */
-const MTLS_UNSUPPORTED_TYPES = new Set(["AI", "MCP", "A2A"]);
 
 const byName = (a: { project: string; proxy: string }, b: { project: string; proxy: string }) =>
   a.project < b.project ? -1 : a.project > b.project ? 1 : a.proxy < b.proxy ? -1 : a.proxy > b.proxy ? 1 : 0;
@@ -49,13 +49,14 @@ const notAddressable = (what: string, project: string, proxy: string): PlannedTa
  * target. Yields to the event loop now and then, so other requests are answered meanwhile.
  */
 export async function selectTargets(
-  spec: Pick<RolloutSpec, "targets" | "dryRun">,
+  spec: Pick<RolloutSpec, "targets" | "dryRun" | "policy">,
   listings: readonly ProjectListing[],
 ): Promise<PlannedTarget[]> {
   const { proxies: named, include, exclude } = spec.targets;
   const wanted = named === undefined ? undefined : new Set(named);
   const included = include === undefined ? undefined : globSet(include);
   const excluded = exclude === undefined ? undefined : globSet(exclude);
+  const sections = sectionsOf(spec.policy).length;
   const found = new Set<string>();
   const seen = new Map<string, Set<string>>();
   const actionable: PlannedTarget[] = [];
@@ -85,18 +86,24 @@ export async function selectTargets(
       const name = wellFormed ? proxy.name : proxy.name.toWellFormed();
       if (included !== undefined && !included(name)) continue;
       if (excluded?.(name)) continue;
-      const type = proxy.type?.toUpperCase();
+      // Sections a proxy's type refuses are not sent to it; with none left, it is skipped.
+      const notFor = sectionsNotFor(spec.policy, proxy.type);
       if (!wellFormed) {
         other.push(notAddressable("proxy", project, proxy.name));
-      } else if (type !== undefined && MTLS_UNSUPPORTED_TYPES.has(type)) {
+      } else if (notFor.length === sections) {
         other.push({
           project,
           proxy: proxy.name,
           status: "skipped",
-          reason: `proxy type ${proxy.type} does not support mTLS settings`,
+          reason: `proxy type ${proxy.type} does not support ${notFor.map((s) => s.label).join(", ")} settings`,
         });
       } else {
-        actionable.push({ project, proxy: proxy.name, status: spec.dryRun ? "planned" : "pending" });
+        actionable.push({
+          project,
+          proxy: proxy.name,
+          status: spec.dryRun ? "planned" : "pending",
+          ...(notFor.length > 0 ? { type: proxy.type } : {}),
+        });
       }
     }
   }

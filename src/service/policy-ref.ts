@@ -20,11 +20,14 @@ export function unknownPolicyRef(ref: PolicyRef, latest: number, path: string): 
 /**
  * The rollout a request asks for, its policy resolved: given inline, or the referenced named
  * policy's latest version (or the pinned `name@version`), recorded as `policyRef`. Rollouts
- * created by callers and by sweep firings both come through here, so a sweep follows updates.
+ * created by callers and by sweep firings both come through here, so a sweep follows updates;
+ * a schedule's PUT resolves its rollout here too, to refuse what its firings would refuse.
  */
 export async function resolveRolloutPolicy(
   policies: PolicyReader,
   request: RolloutRequest,
+  /** Where the request holds `policyRef`, for the 400. */
+  path = "policyRef",
 ): Promise<RolloutSpec> {
   const { policy, policyRef, ...rest } = request;
   if (policy !== undefined) return { ...rest, policy };
@@ -32,9 +35,9 @@ export async function resolveRolloutPolicy(
   const ref = parsePolicyRef(policyRef ?? "");
   const latest = await policies.latest(ref.name);
   const version = ref.version ?? latest;
-  if (version < 1 || version > latest) throw unknownPolicyRef(ref, latest, "policyRef");
+  if (version < 1 || version > latest) throw unknownPolicyRef(ref, latest, path);
   const found = await policies.version(ref.name, version);
   // Deleted since the first read.
-  if (found === undefined) throw unknownPolicyRef(ref, 0, "policyRef");
+  if (found === undefined) throw unknownPolicyRef(ref, 0, path);
   return { ...rest, policy: found.policy, policyRef: { name: ref.name, version } };
 }

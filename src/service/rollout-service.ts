@@ -15,9 +15,11 @@ import {
 } from "../rollouts/schema.js";
 import { canonicalHash } from "../store/canonical-hash.js";
 import { rolloutIdPrefix } from "../store/keys.js";
-import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
+import { newRolloutFields, parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
+import { plannedRequests } from "./planned-requests.js";
+import { checkPolicy } from "./policy-check.js";
 import { type PolicyReader, resolveRolloutPolicy } from "./policy-ref.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
@@ -35,6 +37,8 @@ export interface RolloutServiceDeps {
   /** Named policies, for requests that give `policyRef`. */
   policies: PolicyReader;
   onCreated: (dryRun: boolean) => void;
+  /** ENFORCER_POLICY_STRICT: lint warnings refuse a rollout whose body does not say `strict`. */
+  policyStrict?: boolean;
   /** Wakes progress streams on a rollout's events (absent: they re-read periodically). */
   subscribe?: (rolloutId: string, listener: () => void) => () => void;
 }
@@ -84,10 +88,13 @@ export function rolloutService(deps: RolloutServiceDeps) {
     return { created: true, rollout: await view(id) };
   }
 
+  const viewOf = (id: string, state: RolloutState, counts: Parameters<typeof rolloutView>[2]) =>
+    rolloutView(id, state, counts, deps.gateways.get(state.spec.gateway)?.readBack === "full");
+
   async function view(id: string): Promise<RolloutView> {
     const stored = ROLLOUT_ID_PATTERN.test(id) ? await store.get(id) : undefined;
     if (stored === undefined) throw notFound(`rollout ${id}`);
-    return rolloutView(id, parseRolloutFields(stored.fields), stored.counts);
+    return viewOf(id, parseRolloutFields(stored.fields), stored.counts);
   }
 
   return {
@@ -113,6 +120,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
         if (existing !== null) return replay(existing, bodyHash);
       }
       const spec = await resolveRolloutPolicy(deps.policies, request);
+      // The policy as resolved is what is sent, so it is what lint judges.
+      checkPolicy(spec.policy, spec.strict ?? deps.policyStrict ?? false);
       return createFromSpec(spec, input.caller, "create", key, bodyHash);
     },
 
@@ -160,7 +169,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
           if (stored === undefined) continue;
           const state = parseRolloutFields(stored.fields);
           if (q.status === undefined || state.status === q.status)
-            items.push(rolloutView(id, state, stored.counts));
+            items.push(viewOf(id, state, stored.counts));
           if (items.length === q.limit) {
             more ||= i < ids.length - 1;
             break;
@@ -183,9 +192,10 @@ export function rolloutService(deps: RolloutServiceDeps) {
           : await store.indexesIn(id, q.status, from, Number.MAX_SAFE_INTEGER, q.limit);
       const records = await store.targetsAt(id, indexes, q.status);
       const client = deps.clients.get(rollout.gateway);
-      const spec = { mtls: rollout.policy.mtls, deploy: rollout.deploy ?? undefined };
-      // A dry run shows the request each planned target would have received.
-      const planned = (t: TargetRecord) => client?.plannedMtlsUpdate(t.p, t.n, spec.mtls, spec.deploy);
+      const gateway = deps.gateways.get(rollout.gateway);
+      // A dry run shows the requests each planned target would have received.
+      const planned = (t: TargetRecord) =>
+        client && gateway ? plannedRequests(client, gateway, rollout, t) : undefined;
       const items = records.map(([index, t]) => targetView(index, t, planned));
       const last = indexes.at(-1);
       const more = indexes.length === q.limit && last !== undefined;

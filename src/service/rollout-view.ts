@@ -1,5 +1,7 @@
 import type { TargetStatus } from "../engine/lifecycle.js";
 import type { TargetRecord } from "../engine/target-record.js";
+import type { FieldChange } from "../policy/compliance.js";
+import { lintPolicy } from "../policy/lint.js";
 import type { RolloutState } from "../store/rollout-fields.js";
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -9,6 +11,7 @@ export function rolloutView(
   id: string,
   state: RolloutState,
   counts: Record<TargetStatus, number> & { total: number },
+  readBack: boolean,
 ) {
   const { spec } = state;
   return {
@@ -19,6 +22,10 @@ export function rolloutView(
     policy: spec.policy,
     /** The named policy version the policy was resolved from; null when it was given inline. */
     policyRef: spec.policyRef ?? null,
+    /** The policy's lint findings (a strict body refused them at creation). */
+    warnings: lintPolicy(spec.policy),
+    /** Whether targets' current settings are read (skip compliant, verify, field-level plan). */
+    readBack,
     targets: spec.targets,
     strategy: spec.strategy ?? {},
     deploy: spec.deploy ?? null,
@@ -60,5 +67,7 @@ export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: 
     reason: t.r ?? null,
     updatedAt: iso(t.u),
     ...(t.s === "planned" && dryRunRequests ? { requests: dryRunRequests(t) } : {}),
+    // A dry run with read-back: each field that would change, current → wanted.
+    ...(t.d === undefined ? {} : { changes: JSON.parse(t.d) as FieldChange[] }),
   };
 }

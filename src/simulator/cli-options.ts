@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { HOSTNAME_VERIFIERS, PROTOCOLS } from "./mtls-validation.js";
-import type { SimulatorOptions } from "./types.js";
+import { SECTION_KEYS } from "./sections/catalog.js";
+import type { SeedProject, SimulatorOptions } from "./types.js";
 
 /** Bad flags, environment or fleet file: main prints it with the usage and exits 2. */
 export class UsageError extends Error {}
@@ -15,8 +15,9 @@ export const USAGE = `Usage: npm run simulator -- [options]   (each also as SIMU
   --projects N             generated projects (default 1, or 0 when --fleet is given)
   --proxies-per-project N  generated proxies per project (default 10)
   --ai-every N             every N-th generated proxy is of type AI (default 0 = none)
-  --fleet FILE             JSON {"projects":[{name, proxies:[{name, type?, deployedTo?, mtls?}], environments?}],
-                           "permanentFailures"?: [...], "deployFailures"?: [...]}
+  --fleet FILE             JSON {"projects":[{name, proxies:[{name, type?, deployedTo?, settings?}], environments?}],
+                           "permanentFailures"?: [{project, proxy, section?, message?}], "deployFailures"?: [...]}
+                           settings: {"mtls"|"cors"|"connection"|"circuitBreaker"|"trafficLog"|"forwardedIpHeader": {...}}
   --token T                accepted Bearer token (prefer SIMULATOR_TOKEN: flags show in ps); none = no auth
   --latency-ms MS|MIN-MAX  answer delay, fixed or uniform in a range
   --rate-503 R  --rate-429 R  --rate-reset R  --rate-hang R   fault fractions 0..1
@@ -45,22 +46,14 @@ const FLAGS = [
 
 type Flag = (typeof FLAGS)[number];
 
+/** Section settings are only objects here: their fields are checked, as any seed's, when the fleet is built. */
+const sectionSettings = z.record(z.string(), z.unknown());
 const seedProxy = z.object({
   name: z.string().min(1),
   type: z.string().optional(),
   deployedTo: z.array(z.string()).optional(),
-  mtls: z
-    .object({
-      enabled: z.boolean().optional(),
-      keyStoreId: z.string().optional(),
-      trustStoreId: z.string().optional(),
-      keyStoreName: z.string().optional(),
-      trustStoreName: z.string().optional(),
-      supportedProtocolList: z.array(z.enum(PROTOCOLS)).optional(),
-      hostnameVerifierType: z.enum(HOSTNAME_VERIFIERS).optional(),
-      disableSslValidation: z.boolean().optional(),
-    })
-    .optional(),
+  settings: z.partialRecord(z.enum(SECTION_KEYS), sectionSettings).optional(),
+  mtls: sectionSettings.optional(),
 });
 const fleetFile = z.object({
   projects: z.array(
@@ -71,7 +64,14 @@ const fleetFile = z.object({
     }),
   ),
   permanentFailures: z
-    .array(z.object({ project: z.string(), proxy: z.string(), message: z.string().optional() }))
+    .array(
+      z.object({
+        project: z.string(),
+        proxy: z.string(),
+        section: z.enum(SECTION_KEYS).optional(),
+        message: z.string().optional(),
+      }),
+    )
     .optional(),
   deployFailures: z
     .array(
@@ -147,7 +147,7 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv): Simu
     projects: num("projects"),
     proxiesPerProject: num("proxies-per-project"),
     aiEvery: num("ai-every"),
-    fleet: file?.projects,
+    fleet: file?.projects as SeedProject[] | undefined,
     permanentFailures: file?.permanentFailures,
     deployFailures: file?.deployFailures,
     token: get("token"),

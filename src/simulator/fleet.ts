@@ -1,11 +1,16 @@
 // The simulated manager's projects and proxies: built from the options, and rebuilt on reset().
-import type { MtlsSettings } from "../gateway/types.js";
+import type { Settings } from "./sections/body.js";
+import { isSectionKey, type SectionKey, type SectionSettings } from "./sections/catalog.js";
+import { initialSettings, noPatches } from "./sections/seeds.js";
 import type { ProxyRecord, SeedProject, SimulatorOptions } from "./types.js";
 
 export const DEFAULT_ENVIRONMENTS = ["test", "production"];
 
 /** Proxy types whose mTLS/connection/NTLM settings endpoints answer 400 on newer managers. */
 const AI_TYPES = new Set(["AI", "MCP", "A2A"]);
+
+/** The key of a permanent failure that names no section: it refuses them all. */
+const EVERY_SECTION = "*";
 
 export function isAiType(type: string): boolean {
   return AI_TYPES.has(type);
@@ -23,13 +28,17 @@ export interface ProxyEntry {
   readonly type: string;
   readonly description: string;
   readonly relativePath: string;
-  mtls: MtlsSettings;
-  patchCount: number;
+  /** Per section: the settings a PATCH merges into and `/full` shows. */
+  readonly settings: Record<SectionKey, Settings>;
+  /** Saved PATCHes per section. */
+  readonly patchCounts: Record<SectionKey, number>;
+  /** mTLS PATCHes received, whatever became of them. */
   patchRequests: number;
   deploys: string[];
   /** One per environment of the project. */
   readonly deployments: Map<string, Deployment>;
-  readonly permanentFailure: string | undefined;
+  /** Section (or EVERY_SECTION) → message of a PATCH that always answers 400. */
+  readonly permanentFailures: ReadonlyMap<SectionKey | typeof EVERY_SECTION, string>;
   /** Answers a PATCH with success without applying it (what read-back verification must catch). */
   readonly losesWrites: boolean;
   /** Environment name → message of a deployment that always fails. */
@@ -51,15 +60,9 @@ export interface Fleet {
   readonly projectsByName: ReadonlyMap<string, ProjectEntry>;
 }
 
-/** The manager's defaults for a proxy nobody has configured mTLS on (per its documentation). */
-function defaultMtls(): MtlsSettings {
-  return { enabled: false, supportedProtocolList: [], hostnameVerifierType: "NOOP" };
-}
-
-export function copyMtls(settings: MtlsSettings): MtlsSettings {
-  const copy = { ...settings };
-  if (settings.supportedProtocolList) copy.supportedProtocolList = [...settings.supportedProtocolList];
-  return copy;
+/** The message a PATCH of this section of this proxy is always refused with, if any. */
+export function permanentFailureOf(proxy: ProxyEntry, section: SectionKey): string | undefined {
+  return proxy.permanentFailures.get(section) ?? proxy.permanentFailures.get(EVERY_SECTION);
 }
 
 /** Code-unit order: deterministic whatever the locale, like the manager's database sort. */
@@ -99,7 +102,7 @@ function relativePathOf(name: string): string {
 
 /** Failure injections, looked up by proxy while the fleet is built. */
 interface Injections {
-  permanent: Map<string, string>;
+  permanent: Map<string, Map<SectionKey | typeof EVERY_SECTION, string>>;
   deploy: Map<string, Map<string, string>>;
   lostWrites: Set<string>;
 }
@@ -109,12 +112,18 @@ function proxyKey(project: string, proxy: string): string {
 }
 
 function injectionsOf(options: SimulatorOptions): Injections {
-  const permanent = new Map<string, string>();
+  const permanent: Injections["permanent"] = new Map();
   for (const failure of options.permanentFailures ?? []) {
-    permanent.set(
-      proxyKey(failure.project, failure.proxy),
-      failure.message ?? "This API proxy cannot be updated",
-    );
+    const section = failure.section ?? EVERY_SECTION;
+    if (section !== EVERY_SECTION && !isSectionKey(section)) {
+      throw new Error(
+        `permanent failure of ${failure.project}/${failure.proxy} names unknown section ${section}`,
+      );
+    }
+    const key = proxyKey(failure.project, failure.proxy);
+    const bySection = permanent.get(key) ?? new Map();
+    bySection.set(section, failure.message ?? "This API proxy cannot be updated");
+    permanent.set(key, bySection);
   }
   const deploy = new Map<string, Map<string, string>>();
   for (const failure of options.deployFailures ?? []) {
@@ -148,14 +157,14 @@ function buildProject(seed: SeedProject, injections: Injections): ProjectEntry {
       type,
       description: `${type} API proxy ${proxy.name}`,
       relativePath: relativePathOf(proxy.name),
-      mtls: { ...defaultMtls(), ...copyMtls(proxy.mtls ?? {}) },
-      patchCount: 0,
+      settings: initialSettings(proxy, `${seed.name}/${proxy.name}`),
+      patchCounts: noPatches(),
       patchRequests: 0,
       deploys: [],
       deployments: new Map(
         environments.map((env) => [env, { deployed: deployedTo.includes(env), redeployRequired: false }]),
       ),
-      permanentFailure: injections.permanent.get(key),
+      permanentFailures: injections.permanent.get(key) ?? new Map(),
       losesWrites: injections.lostWrites.has(key),
       deployFailures: injections.deploy.get(key) ?? new Map(),
     });
@@ -193,13 +202,16 @@ export function buildFleet(options: SimulatorOptions): Fleet {
 
 /** A copy, so a test holding a record sees the state of the moment it asked. */
 export function toRecord(entry: ProxyEntry): ProxyRecord {
+  const settings = structuredClone(entry.settings) as SectionSettings;
   return {
     project: entry.project,
     name: entry.name,
     type: entry.type,
-    mtls: copyMtls(entry.mtls),
-    patchCount: entry.patchCount,
+    mtls: settings.mtls,
+    patchCount: entry.patchCounts.mtls,
     patchRequests: entry.patchRequests,
+    settings,
+    patchCounts: { ...entry.patchCounts },
     deploys: [...entry.deploys],
   };
 }

@@ -1,10 +1,11 @@
 // What each served route does once a request got past faults and auth.
 import { deploy, markSaved } from "./deployments.js";
 import { failure, list, notFound, ok, type Reply, single, success } from "./envelopes.js";
-import { type Fleet, isAiType, type ProjectEntry, type ProxyEntry } from "./fleet.js";
-import { mergeMtls, parseMtlsBody } from "./mtls-validation.js";
+import { type Fleet, isAiType, type ProjectEntry, type ProxyEntry, permanentFailureOf } from "./fleet.js";
 import { fullProxy, proxyDetail, proxySummary } from "./proxy-views.js";
 import type { RouteName } from "./routes.js";
+import { mergeSettings, parseSettingsBody } from "./sections/body.js";
+import { type AnyKeyedSection, SECTIONS, type SectionKey } from "./sections/catalog.js";
 import type { Flavour } from "./types.js";
 
 export interface HandlerContext {
@@ -32,23 +33,32 @@ function findProxy(ctx: HandlerContext): { project: ProjectEntry; proxy: ProxyEn
   return proxy ? { project, proxy } : notFound(ctx.flavour, `ApiProxy (name: ${name}) was not found!`);
 }
 
-function updateMtls(ctx: HandlerContext): Reply {
-  const parsed = parseMtlsBody(ctx.body);
-  if (!parsed.ok) return failure(ctx.flavour, 400, parsed.message);
-  const found = findProxy(ctx);
-  if ("status" in found) return found;
-  const { project, proxy } = found;
-  if (isAiType(proxy.type))
-    return failure(ctx.flavour, 400, "mTLS settings are not supported for AI proxies");
-  if (proxy.permanentFailure !== undefined) return failure(ctx.flavour, 400, proxy.permanentFailure);
-  const merged = mergeMtls(proxy.mtls, parsed.value);
-  if (!merged.ok) return failure(ctx.flavour, 400, merged.message);
-  if (!proxy.losesWrites) proxy.mtls = merged.value;
-  proxy.patchCount++;
-  markSaved(proxy);
-  if (!parsed.value.deploy) return success(ctx.flavour);
-  return success(ctx.flavour, { deploymentResult: deploy(project, proxy, parsed.value.deployTo) });
+/** PATCH .../settings/<segment>/: body checks, then the proxy's own refusals, then the save and deploy. */
+function updateSection(section: AnyKeyedSection): Handler {
+  return (ctx) => {
+    const parsed = parseSettingsBody(section, ctx.flavour, ctx.body);
+    if (!parsed.ok) return failure(ctx.flavour, 400, parsed.message);
+    const found = findProxy(ctx);
+    if ("status" in found) return found;
+    const { project, proxy } = found;
+    if (section.aiRefusal !== undefined && isAiType(proxy.type)) {
+      return failure(ctx.flavour, 400, section.aiRefusal);
+    }
+    const refusal = permanentFailureOf(proxy, section.key);
+    if (refusal !== undefined) return failure(ctx.flavour, 400, refusal);
+    const merged = mergeSettings(section, ctx.flavour, proxy.settings[section.key], parsed.value);
+    if (!merged.ok) return failure(ctx.flavour, 400, merged.message);
+    if (!proxy.losesWrites) proxy.settings[section.key] = merged.value;
+    proxy.patchCounts[section.key]++;
+    markSaved(proxy);
+    if (!parsed.value.deploy) return success(ctx.flavour);
+    return success(ctx.flavour, { deploymentResult: deploy(project, proxy, parsed.value.deployTo) });
+  };
 }
+
+const SECTION_HANDLERS = Object.fromEntries(
+  SECTIONS.map((section) => [section.key, updateSection(section)]),
+) as Record<SectionKey, Handler>;
 
 function deployOne(ctx: HandlerContext): Reply {
   const found = findProxy(ctx);
@@ -72,6 +82,6 @@ export const HANDLERS: Record<RouteName, Handler> = {
     const found = findProxy(ctx);
     return "status" in found ? found : single(ctx.flavour, fullProxy(found.proxy));
   },
-  mtls: updateMtls,
+  ...SECTION_HANDLERS,
   deploy: deployOne,
 };

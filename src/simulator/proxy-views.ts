@@ -1,5 +1,6 @@
 // The JSON shapes of a proxy in list, detail and "full" answers.
-import { copyMtls, type ProxyEntry } from "./fleet.js";
+import type { ProxyEntry } from "./fleet.js";
+import { SECTIONS } from "./sections/catalog.js";
 
 export function proxySummary(proxy: ProxyEntry) {
   return {
@@ -23,9 +24,13 @@ export function proxyDetail(proxy: ProxyEntry) {
 
 /**
  * `GET .../full` is in the openapi file without its fields documented. Guess: the detail plus
- * `routing.mtls` holding the current settings. Kept in this one function so a better guess, or
- * the real shape, is a one-place change.
+ * `routing.<section key>` holding each section's current settings (`routing.mtls`,
+ * `routing.cors`, ...), plain fields in both generations. Kept in this one function so a better
+ * guess, or the real shape, is a one-place change.
  */
 export function fullProxy(proxy: ProxyEntry) {
-  return { ...proxyDetail(proxy), routing: { mtls: copyMtls(proxy.mtls) } };
+  const routing = Object.fromEntries(
+    SECTIONS.map(({ key }) => [key, structuredClone(proxy.settings[key])] as const),
+  );
+  return { ...proxyDetail(proxy), routing };
 }

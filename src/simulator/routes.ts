@@ -1,6 +1,15 @@
 // The paths the simulator serves, as the manager's openapi spells them, and matching raw request paths.
+import { SECTIONS, type SectionKey } from "./sections/catalog.js";
 
-export type RouteName = "healthcheck" | "projects" | "proxies" | "proxy" | "proxy full" | "mtls" | "deploy";
+/** A settings section's PATCH route is named by the section's key ("mtls", "circuitBreaker", ...). */
+export type RouteName =
+  | "healthcheck"
+  | "projects"
+  | "proxies"
+  | "proxy"
+  | "proxy full"
+  | SectionKey
+  | "deploy";
 
 export interface Route {
   name: RouteName;
@@ -27,7 +36,13 @@ export const ROUTES: readonly Route[] = [
   { name: "proxies", method: "GET", path: "/apiops/projects/{projectName}/apiProxies/" },
   { name: "proxy", method: "GET", path: `${PROXY}/` },
   { name: "proxy full", method: "GET", path: `${PROXY}/full`, trailingSlashOptional: true },
-  { name: "mtls", method: "PATCH", path: `${PROXY}/settings/mtls/` },
+  ...SECTIONS.map(
+    ({ key, segment }): Route => ({
+      name: key,
+      method: "PATCH",
+      path: `${PROXY}/settings/${segment}/`,
+    }),
+  ),
   { name: "deploy", method: "POST", path: `${PROXY}/environments/{environmentName}/` },
 ];
 

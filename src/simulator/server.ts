@@ -9,7 +9,7 @@ import type { Flavour, RunningSimulator, SimulatorOptions } from "./types.js";
 
 const JSON_TYPE = "application/json;charset=UTF-8";
 const TEXT_TYPE = "text/plain;charset=UTF-8";
-/** Far above any mTLS settings body; only there so a runaway client cannot fill memory. */
+/** Far above any settings body; only there so a runaway client cannot fill memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const FLAVOURS: readonly Flavour[] = ["classic", "newer"];
 

@@ -52,7 +52,11 @@ export class SimulatorRuntime implements SimulatorState {
 
   totalPatches(): number {
     let total = 0;
-    for (const project of this.fleet.projects) for (const proxy of project.proxies) total += proxy.patchCount;
+    for (const project of this.fleet.projects) {
+      for (const proxy of project.proxies) {
+        for (const count of Object.values(proxy.patchCounts)) total += count;
+      }
+    }
     return total;
   }
 
@@ -91,7 +95,7 @@ export class SimulatorRuntime implements SimulatorState {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
-  /** Every PATCH that names an existing proxy, before faults or validation decide its fate. */
+  /** Every mTLS PATCH that names an existing proxy, before faults or validation decide its fate. */
   notePatchRequest(params: Record<string, string>): void {
     const proxy = this.fleet.projectsByName
       .get(params.projectName ?? "")

@@ -1,15 +1,20 @@
 // The simulator's public surface: what tests, the demo and the benchmarks configure and inspect.
-import type { MtlsSettings } from "../gateway/types.js";
+import type { SectionKey, SectionSettings } from "./sections/catalog.js";
 
 export type Flavour = "classic" | "newer";
 
 export interface SeedProxy {
   name: string;
-  /** REST, SOAP, GRPC, WEBSOCKET, or an AI type (AI, MCP, A2A) that refuses mTLS settings. */
+  /** REST, SOAP, GRPC, WEBSOCKET, or an AI type (AI, MCP, A2A) that refuses mTLS and connection settings. */
   type?: string;
   deployedTo?: string[];
-  /** Settings the proxy starts with (merged onto the manager's defaults); lets a test seed drift. */
-  mtls?: MtlsSettings;
+  /**
+   * Settings the proxy starts with, per section, merged onto the manager's defaults (lets a test seed
+   * drift). Stored shape: plain fields, no wrapper. Checked against the section's fields on start.
+   */
+  settings?: Partial<SectionSettings>;
+  /** The same as `settings.mtls` (which wins where both name a field). */
+  mtls?: SectionSettings["mtls"];
 }
 
 export interface SeedProject {
@@ -49,8 +54,8 @@ export interface SimulatorOptions {
   /** Fixed latency in ms, or a [min, max] range. */
   latencyMs?: number | [number, number];
   faults?: FaultOptions;
-  /** "project/proxy" keys whose PATCH always answers 400 with `message`. */
-  permanentFailures?: Array<{ project: string; proxy: string; message?: string }>;
+  /** Proxies whose settings PATCH always answers 400 with `message`: every section's, or only `section`'s. */
+  permanentFailures?: Array<{ project: string; proxy: string; section?: SectionKey; message?: string }>;
   /** PATCHes of these proxies answer success but change nothing (a manager that loses writes). */
   lostWrites?: Array<{ project: string; proxy: string }>;
   /** Deployment of this proxy to this environment fails (under HTTP 200). */
@@ -63,10 +68,16 @@ export interface ProxyRecord {
   project: string;
   name: string;
   type: string;
-  mtls: MtlsSettings;
+  /** The same as `settings.mtls`. */
+  mtls: SectionSettings["mtls"];
+  /** Saved mTLS PATCHes (the same as `patchCounts.mtls`). */
   patchCount: number;
   /** Every PATCH of this proxy's mTLS settings received, including rejected and fault-injected ones. */
   patchRequests?: number;
+  /** Every section's current settings, as `GET .../full` shows them under `routing`. */
+  settings: SectionSettings;
+  /** Saved PATCHes per section (lost writes count: the manager answered success). */
+  patchCounts: Record<SectionKey, number>;
   /** Environments deployed by a PATCH with `deploy: true` or the deploy endpoint, in order. */
   deploys: string[];
 }
@@ -74,8 +85,9 @@ export interface ProxyRecord {
 export interface SimulatorState {
   proxy(project: string, name: string): ProxyRecord | undefined;
   proxies(): ProxyRecord[];
+  /** Saved PATCHes of every section of every proxy. */
   totalPatches(): number;
-  /** Requests received, by `METHOD path-template` (e.g. "PATCH mtls"). */
+  /** Requests received, by `METHOD route-name` (e.g. "PATCH mtls", "PATCH circuitBreaker"). */
   requestCounts(): Record<string, number>;
   peakConcurrency(): number;
   /** Change faults, token or latency while running. */

@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config/config.js";
 import type { DeployStyle } from "../../src/gateway/types.js";
 import { type Mode, type Runtime, startRuntime } from "../../src/runtime.js";
 import { startSimulator } from "../../src/simulator/server.js";
-import type { RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
+import type { Flavour, RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./redis.js";
 import { waitFor } from "./wait.js";
 
@@ -65,16 +65,26 @@ export async function startHarness(
       concurrency?: number;
       rateLimitPerSecond?: number;
       targetsPerJob?: number;
+      generation?: "newer" | "classic";
+      storeFields?: "id" | "name";
     };
   } = {},
 ): Promise<Harness> {
   const sim = await startSimulator({ token: GATEWAY_TOKEN, ...simOptions });
   const prefix = uniquePrefix(name);
-  const base = harnessEnv(sim.url, prefix);
+  // The gateway is configured for the generation of its manager, as an operator would.
+  const generation = simOptions.flavour ?? "newer";
+  const base = { ...harnessEnv(sim.url, prefix), APINIZER_GENERATION: generation };
   if (options.gateway !== undefined) {
     // The per-gateway settings only exist in a gateways file.
     const file = join(mkdtempSync(join(tmpdir(), "enforcer-")), "gateways.json");
-    const gateway = { name: "default", baseUrl: sim.url, tokenEnv: "GW_TOKEN", ...options.gateway };
+    const gateway = {
+      name: "default",
+      baseUrl: sim.url,
+      tokenEnv: "GW_TOKEN",
+      generation,
+      ...options.gateway,
+    };
     writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
     Object.assign(base, { APINIZER_BASE_URL: "", ENFORCER_GATEWAYS_FILE: file, GW_TOKEN: GATEWAY_TOKEN });
   }
@@ -143,3 +153,10 @@ export const POLICY = {
     hostnameVerifierType: "STRICT",
   },
 } as const;
+
+/** POLICY's mTLS settings as a manager of this generation holds them: classic names the stores. */
+export function mtlsAsStored(flavour: Flavour): Record<string, unknown> {
+  if (flavour === "newer") return POLICY.mtls;
+  const { keyStoreId, trustStoreId, ...rest } = POLICY.mtls;
+  return { ...rest, keyStoreName: keyStoreId, trustStoreName: trustStoreId };
+}

@@ -22,8 +22,13 @@ export function proxyPath(project: string, proxy: string, suffix = ""): string {
   return `/apiops/projects/${encodeURIComponent(project)}/apiProxies/${encodeURIComponent(proxy)}/${suffix}`;
 }
 
+/** `PATCH .../settings/<segment>/` of one proxy. */
+export function sectionPath(project: string, proxy: string, segment: string): string {
+  return proxyPath(project, proxy, `settings/${segment}/`);
+}
+
 export function mtlsPath(project: string, proxy: string): string {
-  return proxyPath(project, proxy, "settings/mtls/");
+  return sectionPath(project, proxy, "mtls");
 }
 
 export async function call(

@@ -5,6 +5,7 @@ import type { Act, Context } from "../context.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import { table } from "../format.js";
 import { collectPages } from "../paging.js";
+import { printWarnings } from "../report.js";
 import { readObjectFile } from "../rollout-file.js";
 
 const EXIT_HELP =
@@ -26,6 +27,7 @@ function printVersion(ctx: Context, v: PolicyVersion, latest?: number) {
   ctx.out(`  created ${v.createdAt} by ${v.createdBy}`);
   if (v.description !== null) ctx.out(`  ${v.description}`);
   for (const line of JSON.stringify(v.policy, null, 2).split("\n")) ctx.out(`  ${line}`);
+  printWarnings(ctx, v.warnings);
 }
 
 /** `~ path: from → to`, `+ path: value` (added), `- path: value` (removed). */
