@@ -117,6 +117,7 @@ describe("create and start", () => {
     expect(await engine.control(id, "cancel", "alice", "cancelled by alice")).toEqual({
       ok: true,
       previous: "planning",
+      replan: false,
     });
     await engine.writeTargets(id, [{ identity: { p: "P", n: "a", w: 1 }, status: "pending" }]);
     expect(await engine.start(id, [1], 0)).toEqual({ kind: "cancelled" });
@@ -238,7 +239,11 @@ describe("control", () => {
     const jobs = await engine.offer(id);
     await engine.finish(id, [ended(jobs, 0, "failed", { a: 1, m: "x" })]);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
-    expect(await engine.control(id, "retry", "alice", "")).toEqual({ ok: true, previous: "paused" });
+    expect(await engine.control(id, "retry", "alice", "")).toEqual({
+      ok: true,
+      previous: "paused",
+      replan: false,
+    });
     expect(await engine.sweep(id)).toBe(1);
     expect(await redis.hget(keys.rollout(id), "status")).toBe("paused");
     // The retried target keeps its last error and attempts until its next result.

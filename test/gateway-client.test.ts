@@ -295,6 +295,21 @@ describe("ApinizerClient retries and transport", () => {
     expect(events.requests).toEqual(["get_proxy timeout", "get_proxy timeout", "get_proxy timeout"]);
   });
 
+  it("a listing gets the longer listing timeout; other calls keep the gateway's", async () => {
+    const slow = createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ status: "SUCCESS", resultList: [{ name: "p" }], resultCount: 1 }));
+      }, 400);
+    });
+    servers.push(slow);
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const baseUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const [gateway] = client(baseUrl, { timeoutMs: 150, listTimeoutMs: 5_000 }, { maxAttempts: 1 });
+    expect(await gateway.listProjects()).toEqual([{ name: "p" }]);
+    await expect(gateway.getProxy("p", "a")).rejects.toMatchObject({ code: "timeout" });
+  });
+
   it("a caller abort stops the call with the signal's reason and no retry", async () => {
     const server = await stub(["hang"]);
     const [gateway, events] = client(server.baseUrl, { timeoutMs: 5_000 });

@@ -33,9 +33,10 @@ describe("a plan job killed five times", () => {
     const created = await h.api("POST", "/v1/rollouts", { policy: POLICY, targets: { projects: ["*"] } });
     expect(created.status).toBe(202);
     const id = created.body.id;
+    // Planning's gateway calls: the token check, then the listings.
     const listings = () => {
       const counts = h.sim.state.requestCounts();
-      return (counts["GET projects"] ?? 0) + (counts["GET proxies"] ?? 0);
+      return (counts["GET hello"] ?? 0) + (counts["GET projects"] ?? 0) + (counts["GET proxies"] ?? 0);
     };
     let kills = 0;
     for (; kills < 5; kills++) {

@@ -61,6 +61,8 @@ export interface Config {
   maxPolicyVersions: number;
   /** A policy with lint warnings is refused, as if every body said `strict`. */
   policyStrict: boolean;
+  /** How long planning keeps trying through a gateway's transient errors before the rollout fails. */
+  planningRetrySeconds: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -82,6 +84,11 @@ const envSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .describe("true: a policy with lint warnings is refused (400), as if every body said strict"),
+  ENFORCER_PLANNING_RETRY_SECONDS: positiveInt
+    .default(300)
+    .describe(
+      "How long planning retries a gateway's transient errors (listing outage) before the rollout fails",
+    ),
   ENFORCER_GATEWAYS_FILE: z.string().min(1).optional(),
   ENFORCER_AUTH: z.enum(["required", "disabled"]).default("required"),
   ENFORCER_WORKER_CONCURRENCY: positiveInt.max(1024).default(16),
@@ -163,6 +170,11 @@ const gatewayFileSchema = z.object({
           rateLimitPerSecond: positiveInt.optional(),
           concurrency: positiveInt.optional(),
           timeoutMs: positiveInt.optional(),
+          listTimeoutMs: positiveInt
+            .optional()
+            .describe(
+              "Timeout of one listing call (a whole project in one body); default 4 × timeoutMs, at least 60 s",
+            ),
           deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
           readBack: z.enum(["none", "full"]).default("none"),
           generation: generationSchema,
@@ -181,6 +193,9 @@ const gatewayFileSchema = z.object({
     )
     .min(1),
 });
+
+/** A listing's body grows with the project: a call timeout sized for a PATCH would cut it. */
+const listTimeout = (timeoutMs: number) => Math.max(60_000, 4 * timeoutMs);
 
 function parseCallers(raw: string | undefined, variable: string): Caller[] {
   if (raw === undefined) return [];
@@ -221,6 +236,7 @@ function loadGatewaysFile(
       rateLimitPerSecond: g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
+      listTimeoutMs: g.listTimeoutMs ?? listTimeout(g.timeoutMs ?? defaults.timeoutMs),
       deployStyle: g.deployStyle,
       dialect: dialectOf(g.generation, g.storeFields),
       readBack: g.readBack,
@@ -261,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.APINIZER_BASE_URL,
       token,
       ...defaults,
+      listTimeoutMs: listTimeout(defaults.timeoutMs),
       concurrency: undefined,
       deployStyle: "inline",
       dialect: dialectOf(e.APINIZER_GENERATION, e.APINIZER_STORE_FIELDS),
@@ -317,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxStreamsPerCaller: e.ENFORCER_MAX_STREAMS_PER_CALLER,
     maxSchedules: e.ENFORCER_MAX_SCHEDULES,
     policyStrict: e.ENFORCER_POLICY_STRICT === "true",
+    planningRetrySeconds: e.ENFORCER_PLANNING_RETRY_SECONDS,
     scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
     maxPolicies: e.ENFORCER_MAX_POLICIES,
     maxPolicyVersions: e.ENFORCER_MAX_POLICY_VERSIONS,

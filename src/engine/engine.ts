@@ -32,7 +32,9 @@ export type AdvanceResult =
   | { kind: "paused"; reason: string }
   | { kind: "next"; wave: number }
   | { kind: "noop" };
-export type ControlResult = { ok: true; previous: string } | { ok: false; refusal: Refusal; status?: string };
+export type ControlResult =
+  | { ok: true; previous: string /** a resume that put the rollout back to planning */; replan: boolean }
+  | { ok: false; refusal: Refusal; status?: string };
 
 /** A target handed to the queue: the job that holds it and what the job needs to send it. */
 export interface Offered {
@@ -162,6 +164,12 @@ export class RolloutEngine {
     return Number(code) === 0;
   }
 
+  /** Planning waits for an operator (e.g. the gateway refused the token); a resume plans again. */
+  async pausePlanning(id: string, reason: string): Promise<boolean> {
+    const [code] = await this.run("pause-planning", id, reason);
+    return Number(code) === 0;
+  }
+
   /**
    * Moves pending targets of the released waves into the dispatch window; `perJob` consecutive
    * targets share a job id (batch mode).
@@ -233,7 +241,7 @@ export class RolloutEngine {
   }
 
   async control(id: string, action: ControlAction, actor: string, reason: string): Promise<ControlResult> {
-    const [code, status] = await this.run(
+    const [code, status, replan] = await this.run(
       "control",
       id,
       action,
@@ -241,7 +249,7 @@ export class RolloutEngine {
       reason,
       CONTROL_ACTIONS[action].from.join(","),
     );
-    if (Number(code) === 0) return { ok: true, previous: String(status) };
+    if (Number(code) === 0) return { ok: true, previous: String(status), replan: Number(replan) === 1 };
     const refusal = CONTROL_REFUSALS[Number(code)] ?? "not_allowed";
     return status === undefined ? { ok: false, refusal } : { ok: false, refusal, status: String(status) };
   }

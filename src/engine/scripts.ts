@@ -11,6 +11,7 @@ const SCRIPTS = {
   create: 2,
   start: 0,
   "fail-planning": 0,
+  "pause-planning": 0,
   offer: 0,
   finish: 0,
   recall: 0,

@@ -82,11 +82,24 @@ export class ApinizerClient {
     );
   }
 
+  /**
+   * `GET /apiops/test/hello/{name}`: answers only a valid token, so a bad one shows before any
+   * listing or write (rejects with an `auth` GatewayError).
+   */
+  async checkToken(options?: CallOptions): Promise<void> {
+    const path = paths.hello(this.#base);
+    await this.#call(
+      { operation: "check_token", method: "GET", path, accept: "text/plain, application/json" },
+      options,
+      () => undefined,
+    );
+  }
+
   /** Projects visible to the token. */
   async listProjects(options?: CallOptions): Promise<ProjectSummary[]> {
     const path = paths.projects(this.#base);
     const { value } = await this.#call(
-      { operation: "list_projects", method: "GET", path },
+      { operation: "list_projects", method: "GET", path, timeoutMs: this.#gateway.listTimeoutMs },
       options,
       (answer) => this.#list("list_projects", answer, projectSummary),
     );
@@ -97,7 +110,7 @@ export class ApinizerClient {
   async listProxies(project: string, options?: CallOptions): Promise<ProxySummary[]> {
     const path = paths.proxies(this.#base, project);
     const { value } = await this.#call(
-      { operation: "list_proxies", method: "GET", path },
+      { operation: "list_proxies", method: "GET", path, timeoutMs: this.#gateway.listTimeoutMs },
       options,
       (answer) => this.#list("list_proxies", answer, proxySummary),
     );

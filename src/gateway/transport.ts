@@ -11,6 +11,8 @@ export interface HttpRequest {
   path: string;
   body?: JsonObject;
   accept?: string;
+  /** Overrides the gateway's timeout (a whole-project listing can be a very large body). */
+  timeoutMs?: number;
 }
 
 export interface HttpAnswer {
@@ -53,7 +55,7 @@ export class GatewayTransport {
     let code = "network";
     // The pool's headers/body timeouts cut a silent server; this also bounds connect + a slow-drip body.
     const controller = new AbortController();
-    const timeoutMs = this.#gateway.timeoutMs;
+    const timeoutMs = request.timeoutMs ?? this.#gateway.timeoutMs;
     const timer = setTimeout(
       () => controller.abort(new DOMException(`no complete answer within ${timeoutMs} ms`, "TimeoutError")),
       timeoutMs,
@@ -74,6 +76,8 @@ export class GatewayTransport {
         headers,
         body: request.body ? JSON.stringify(request.body) : null,
         signal: controller.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       // Read every body, error answers included: an unread body keeps its socket out of the pool.
       const body = parseBody(this.#redact(await response.body.text()));

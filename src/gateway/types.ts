@@ -32,6 +32,8 @@ export interface GatewayConfig {
   /** In-flight calls to this gateway across all worker processes; undefined = no extra cap. */
   concurrency?: number;
   timeoutMs: number;
+  /** Timeout of a listing: one answer holds a whole project (100k proxies is a large body). */
+  listTimeoutMs?: number;
   deployStyle: DeployStyle;
   dialect: Dialect;
   /**
@@ -88,7 +90,8 @@ export type GatewayOperation =
   /** `update_<section>`: update_mtls, update_cors, update_circuit_breaker, ... */
   | `update_${string}`
   | "deploy"
-  | "healthcheck";
+  | "healthcheck"
+  | "check_token";
 
 /** Hooks the client calls so metrics stay out of the gateway module. */
 export interface GatewayObserver {

@@ -31,10 +31,11 @@ export function segment(name: string): string {
 const proxyPath = (base: BaseUrl, project: string, proxy: string) =>
   `${base.prefix}/apiops/projects/${segment(project)}/apiProxies/${segment(proxy)}`;
 
-/** Documented paths end with a slash (the docs call the form without it incorrect); `full` and
- * `healthcheck` are spelled without one in the manager's OpenAPI document. */
+/** Documented paths end with a slash (the docs call the form without it incorrect); `full`,
+ * `healthcheck` and `hello` are spelled without one in the manager's OpenAPI document. */
 export const paths = {
   healthcheck: (base: BaseUrl) => `${base.prefix}/apiops/test/healthcheck`,
+  hello: (base: BaseUrl) => `${base.prefix}/apiops/test/hello/enforcer`,
   projects: (base: BaseUrl) => `${base.prefix}/apiops/projects/`,
   proxies: (base: BaseUrl, project: string) =>
     `${base.prefix}/apiops/projects/${segment(project)}/apiProxies/`,

@@ -18,7 +18,10 @@ export function controlProcessor(deps: ControlProcessorDeps) {
   return async (job: Job<RolloutJobData>): Promise<void> => {
     switch (job.name) {
       case JOB.plan: {
-        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // A transient failure is tried again until the planning window (from the job's creation) is over.
+        const lastAttempt =
+          job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ||
+          Date.now() - job.timestamp >= deps.planningWindowMs;
         try {
           return await planRollout(job.data.rolloutId, lastAttempt, deps);
         } catch (error) {

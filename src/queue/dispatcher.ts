@@ -20,7 +20,13 @@ export class Dispatcher {
   ) {}
 
   plan(rolloutId: string): Promise<unknown> {
-    return this.queues.control.add(JOB.plan, { rolloutId }, { jobId: jobIds.plan(rolloutId) });
+    // Planning rides out a manager blip: tries at 1, 3, 7, ... s, bounded by the planning window
+    // (ENFORCER_PLANNING_RETRY_SECONDS) rather than by this count.
+    return this.queues.control.add(
+      JOB.plan,
+      { rolloutId },
+      { jobId: jobIds.plan(rolloutId), attempts: 12, backoff: { type: "exponential", delay: 1000 } },
+    );
   }
 
   /** The last open target of `wave` finished: bake, then advance (or advance at once). */

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RolloutEngine } from "../engine/engine.js";
+import { GATEWAY_AUTH_PAUSE } from "../engine/lifecycle.js";
 import type { TargetOutcome } from "../engine/target-record.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
@@ -22,6 +23,8 @@ export interface PlannerDeps {
   clients: ReadonlyMap<string, ApinizerClient>;
   gateways: ReadonlyMap<string, GatewayConfig>;
   log: Logger;
+  /** How long a plan keeps trying through transient gateway errors before the rollout fails. */
+  planningWindowMs: number;
 }
 
 /** A listing the manager refused; planning fails with its message instead of retrying. */
@@ -43,7 +46,7 @@ async function listFleet(client: ApinizerClient, spec: RolloutSpec): Promise<Pro
             if (!project.isWellFormed()) return { project, proxies: [] };
             return { project, proxies: await client.listProxies(project) };
           } catch (error) {
-            if (error instanceof GatewayError && (error.kind === "permanent" || error.kind === "auth")) {
+            if (error instanceof GatewayError && error.kind === "permanent") {
               throw new PlanningRefused(
                 `cannot list the proxies of project ${project}: ${error.gatewayMessage}`,
               );
@@ -97,14 +100,26 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
   const gateway = deps.gateways.get(spec.gateway);
   if (client === undefined || gateway === undefined) return fail(`gateway ${spec.gateway} is not configured`);
 
+  const pause = async (why: string) => {
+    deps.log.warn(
+      { rolloutId, gateway: spec.gateway, why },
+      "planning paused: the gateway refused the token",
+    );
+    await deps.engine.pausePlanning(rolloutId, GATEWAY_AUTH_PAUSE);
+  };
+
   let targets: PlannedTarget[];
   if (spec.revertOf !== undefined) {
     targets = await revertTargets(deps.store, spec.revertOf);
   } else {
     let listings: ProjectListing[];
     try {
+      // One cheap authenticated call first: a bad token pauses the rollout before any fan-out.
+      await client.checkToken();
       listings = await listFleet(client, spec);
     } catch (error) {
+      // The token can also be revoked between the check and a listing.
+      if (error instanceof GatewayError && error.kind === "auth") return pause(error.gatewayMessage);
       if (error instanceof PlanningRefused) return fail(error.message);
       if (lastAttempt) return fail(`cannot list the gateway's proxies: ${(error as Error).message}`);
       throw error;

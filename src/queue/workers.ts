@@ -61,6 +61,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       gateways: config.gateways,
       staleAfterMs: config.reconcileAfterMs,
       retentionDays: config.retentionDays,
+      planningWindowMs: config.planningRetrySeconds * 1000,
     }),
     { ...common, concurrency: 4 },
   );

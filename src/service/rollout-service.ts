@@ -219,7 +219,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
       // any a crash cut short).
       if (action === "pause" || action === "cancel") await deps.dispatcher.recall(id);
       if (action === "cancel" || action === "retry") await deps.engine.sweep(id);
-      if (action === "resume" || action === "retry") await deps.dispatcher.offer(id);
+      if (result.replan) await deps.dispatcher.plan(id);
+      else if (action === "resume" || action === "retry") await deps.dispatcher.offer(id);
       return view(id);
     },
 

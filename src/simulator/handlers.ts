@@ -69,6 +69,7 @@ function deployOne(ctx: HandlerContext): Reply {
 
 export const HANDLERS: Record<RouteName, Handler> = {
   healthcheck: ok,
+  hello: (ctx) => ({ status: 200, body: `hello ${ctx.params.name ?? ""}`, plainText: true }),
   projects: (ctx) => list(ctx.fleet.projects.map(({ name, description }) => ({ name, description }))),
   proxies: (ctx) => {
     const project = findProject(ctx);

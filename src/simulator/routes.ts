@@ -4,6 +4,7 @@ import { SECTIONS, type SectionKey } from "./sections/catalog.js";
 /** A settings section's PATCH route is named by the section's key ("mtls", "circuitBreaker", ...). */
 export type RouteName =
   | "healthcheck"
+  | "hello"
   | "projects"
   | "proxies"
   | "proxy"
@@ -32,6 +33,8 @@ export const ROUTES: readonly Route[] = [
     public: true,
     trailingSlashOptional: true,
   },
+  // Checks a token: answers only an authorised caller.
+  { name: "hello", method: "GET", path: "/apiops/test/hello/{name}", trailingSlashOptional: true },
   { name: "projects", method: "GET", path: "/apiops/projects/" },
   { name: "proxies", method: "GET", path: "/apiops/projects/{projectName}/apiProxies/" },
   { name: "proxy", method: "GET", path: `${PROXY}/` },

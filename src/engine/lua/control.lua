@@ -3,8 +3,8 @@
   done by sweep.lua in bounded batches. A retry on a paused rollout keeps it paused.
   KEYS: the rollout keys
   ARGV: id, now, action, actor, reason, allowedFromCsv
-  Returns: {0, previousStatus} done | {1, status} not allowed in this status | {2} no such rollout
-         | {3} no failed targets to retry
+  Returns: {0, previousStatus, replan} done (replan 1: a resume that must plan the rollout again)
+         | {1, status} not allowed in this status | {2} no such rollout | {3} no failed targets to retry
 ]]
 local action, actor, reason = ARGV[3], ARGV[4], ARGV[5]
 local detail = action .. ' by ' .. actor
@@ -20,10 +20,15 @@ if action == 'pause' then
   set_status('paused', action, actor, detail)
 elseif action == 'resume' then
   redis.call('HDEL', R, 'pausedReason')
+  -- Paused before it had targets (pause-planning.lua): planning starts over.
+  if redis.call('HDEL', R, 'replan') == 1 then
+    set_status('planning', action, actor, detail .. '; planning again')
+    return { 0, status, 1 }
+  end
   set_status('running', action, actor, detail)
 elseif action == 'cancel' then
   redis.call('HSET', R, 'cancelReason', reason, 'finishedAt', NOW, 'sweep', 'cancel')
-  redis.call('HDEL', R, 'pausedReason')
+  redis.call('HDEL', R, 'pausedReason', 'replan')
   set_status('cancelled', action, actor, detail)
 elseif action == 'retry' then
   if redis.call('ZCARD', S.failed) == 0 then return { 3 } end
@@ -36,4 +41,4 @@ elseif action == 'retry' then
     set_status('running', action, actor, detail)
   end
 end
-return { 0, status }
+return { 0, status, 0 }

@@ -1,0 +1,61 @@
+// Planning meets a bad token or a manager outage: it pauses or waits, instead of failing a rollout
+// that would have to be created again.
+import { afterEach, describe, expect, it } from "vitest";
+import { GATEWAY_TOKEN, type Harness, POLICY, startHarness } from "./helpers/service.js";
+import { waitFor } from "./helpers/wait.js";
+
+const BODY = { policy: POLICY, targets: { projects: ["project-001"] } };
+
+describe("planning", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it("a wrong gateway token pauses the rollout before any listing; resume plans it again", async () => {
+    h = await startHarness("plan-token", { projects: 1, proxiesPerProject: 5 });
+    const harness = h;
+    harness.sim.state.update({ token: "not-the-configured-token" });
+    const created = await harness.api("POST", "/v1/rollouts", BODY);
+    const paused = await harness.waitForStatus(created.body.id, ["paused", "failed", "succeeded"]);
+    expect(paused).toMatchObject({ status: "paused", counts: { total: 0 } });
+    expect(paused.pausedReason).toMatch(/gateway authentication failed/);
+    const counts = harness.sim.state.requestCounts();
+    expect(counts["GET hello"]).toBeGreaterThanOrEqual(1);
+    expect(counts["GET projects"] ?? 0).toBe(0);
+    expect(counts["GET proxies"] ?? 0).toBe(0);
+
+    harness.sim.state.update({ token: GATEWAY_TOKEN });
+    const resumed = await harness.api("POST", `/v1/rollouts/${created.body.id}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.status).toBe("planning");
+    const done = await harness.waitForStatus(created.body.id, ["succeeded", "failed"]);
+    expect(done.counts).toMatchObject({ total: 5, succeeded: 5 });
+  });
+
+  it("a paused-at-planning rollout can be cancelled", async () => {
+    h = await startHarness("plan-token-cancel", { projects: 1, proxiesPerProject: 2, token: "other-token" });
+    const created = await h.api("POST", "/v1/rollouts", BODY);
+    await h.waitForStatus(created.body.id, ["paused"]);
+    const cancelled = await h.api("POST", `/v1/rollouts/${created.body.id}/cancel`);
+    expect(cancelled.body).toMatchObject({ status: "cancelled", counts: { total: 0 } });
+  });
+
+  it("rides out a manager outage longer than the plan job's old five attempts", async () => {
+    h = await startHarness("plan-outage", { projects: 1, proxiesPerProject: 5 });
+    const harness = h;
+    harness.sim.state.update({ faults: { rate503: 1 } });
+    const created = await harness.api("POST", "/v1/rollouts", BODY);
+    // Five plan attempts of four HTTP tries each used to end the rollout `failed`.
+    await waitFor(
+      "more than 20 refused token checks",
+      () => ((harness.sim.state.requestCounts()["GET hello"] ?? 0) > 20 ? true : undefined),
+      80_000,
+    );
+    expect((await harness.api("GET", `/v1/rollouts/${created.body.id}`)).body.status).toBe("planning");
+    harness.sim.state.update({ faults: {} });
+    const done = await harness.waitForStatus(created.body.id, ["succeeded", "failed"], 60_000);
+    expect(done.counts).toMatchObject({ total: 5, succeeded: 5 });
+  }, 150_000);
+});
