@@ -11,6 +11,7 @@ import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
 import { openApiRoute } from "./http/openapi.js";
 import { opsRoutes } from "./http/ops-routes.js";
+import { policyRoutes } from "./http/policy-routes.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./http/queue-board.js";
 import { reportRoutes } from "./http/report-routes.js";
 import { rolloutRoutes } from "./http/rollout-routes.js";
@@ -19,6 +20,8 @@ import { scheduleRoutes } from "./http/schedule-routes.js";
 import { createLogger } from "./log.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
+import { policyService } from "./named-policies/policy-service.js";
+import { PolicyStore } from "./named-policies/policy-store.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import type { OutageBreaker } from "./queue/outage-breaker.js";
 import { Queues } from "./queue/queues.js";
@@ -108,10 +111,11 @@ export async function startRuntime(
 
   // Rollouts are created by API requests and, for compliance sweeps, by workers: one use case for both.
   const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs, config.gateways);
-  const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, tail?: EventTail) =>
+  const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, policies: PolicyStore, tail?: EventTail) =>
     rolloutService({
       engine,
       store,
+      policies,
       dispatcher,
       gateways: config.gateways,
       clients,
@@ -135,7 +139,13 @@ export async function startRuntime(
       clients,
       log,
       outages,
-      sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine) }, log),
+      sweep: sweepJob(
+        {
+          store: schedules,
+          rollouts: rolloutsOn(store, engine, new PolicyStore(workerRedis, config.queuePrefix)),
+        },
+        log,
+      ),
     });
     breaker = runtime.workers.breaker;
     await restoreSweepSchedulers(schedules, queues.control);
@@ -159,13 +169,25 @@ export async function startRuntime(
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
     tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
-    const service = rolloutsOn(store, new RolloutEngine(requestRedis, store.keys, engineOptions), tail);
+    const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
+    const engine = new RolloutEngine(requestRedis, store.keys, engineOptions);
+    const service = rolloutsOn(store, engine, policies, tail);
     routes.push(...rolloutRoutes(service));
+    routes.push(
+      ...policyRoutes(
+        policyService({
+          store: policies,
+          maxPolicies: config.maxPolicies,
+          maxVersions: config.maxPolicyVersions,
+        }),
+      ),
+    );
     routes.push(
       ...scheduleRoutes(
         scheduleService({
           store: new ScheduleStore(requestRedis, config.queuePrefix, config.eventsMaxLen),
           rollouts: service,
+          policies,
           gateways: config.gateways,
           control: queues.control,
           maxSchedules: config.maxSchedules,

@@ -4,11 +4,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
-import { run } from "../src/cli/main.js";
 import type { SeedProject } from "../src/simulator/types.js";
+import { runCli } from "./helpers/cli.js";
 import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -30,32 +29,12 @@ const FLEET: SeedProject[] = [
 const LEDGER_MESSAGE = "KeyStore keystore-id-123 cannot be used by this proxy";
 const HOSTILE_MESSAGE = "locked\x1b]0;pwned\x07\nerror: fake line";
 
-function capture() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 describe("enforcer CLI", () => {
   let h: Harness;
   let dir: string;
   let files = 0;
 
-  async function cli(args: string[], env: Record<string, string> = {}) {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await run(args, {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      env: { ENFORCER_URL: h.url, ENFORCER_TOKEN: TOKENS.operator, ...env },
-    });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  }
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(h.url, TOKENS.operator, args, env);
 
   /** A rollout file; YAML unless the name ends in .json. */
   async function rolloutFile(body: unknown, ext = "yaml"): Promise<string> {

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RolloutEngine } from "../src/engine/engine.js";
-import { rolloutBodySchema } from "../src/rollouts/schema.js";
+import { policySchema, type RolloutSpec } from "../src/rollouts/schema.js";
 import { Keys } from "../src/store/keys.js";
 import { newRolloutFields } from "../src/store/rollout-fields.js";
 import { type ServiceProcess, spawnService } from "./helpers/process.js";
@@ -120,7 +120,12 @@ describe("process lifecycle", () => {
   it("a rollout whose plan job was lost (API killed after saving it) is planned by the reconciler", async () => {
     const redis = new Redis(env.REDIS_URL ?? "");
     const engine = new RolloutEngine(redis, new Keys(h.prefix), { eventsMaxLen: 1000, window: 100 });
-    const spec = rolloutBodySchema.parse({ policy: POLICY, targets: { projects: ["*"] }, dryRun: true });
+    const spec: RolloutSpec = {
+      gateway: "default",
+      policy: policySchema.parse(POLICY),
+      targets: { projects: ["*"] },
+      dryRun: true,
+    };
     const id = `r${Date.now().toString(36).padStart(9, "0")}lostplan`;
     // What the API saved before it died: the rollout, but no plan job.
     await engine.create(id, newRolloutFields(spec, "alice", new Date(Date.now() - 10_000)), {

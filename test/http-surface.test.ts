@@ -19,7 +19,9 @@ describe("the HTTP surface", () => {
     }
     const create = doc.paths["/v1/rollouts"].post;
     const body = create.requestBody.content["application/json"].schema;
-    expect(body.required).toEqual(expect.arrayContaining(["policy", "targets"]));
+    // A policy inline or a named one: neither is required on its own (the service wants exactly one).
+    expect(body.required).toEqual(expect.arrayContaining(["targets"]));
+    expect(body.properties.policyRef.type).toBe("string");
     expect(body.additionalProperties).toBe(false);
     expect(body.properties.policy.properties.mtls.properties.hostnameVerifierType.enum).toEqual([
       "NOOP",

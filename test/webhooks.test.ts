@@ -115,6 +115,8 @@ describe("webhooks", () => {
               "rollout.succeeded",
               "rollout.cancelled",
               "schedule.skipped",
+              "policy.put",
+              "policy.deleted",
             ],
             secret: SECRETS.ok,
           },
@@ -287,6 +289,28 @@ describe("webhooks", () => {
       schedule: "nightly",
       reason: "previous run still active",
     });
+  });
+
+  it("announces a named policy's new versions and its deletion, from the outbox", async () => {
+    expect((await h.api("PUT", "/v1/policies/hooked", { policy: POLICY })).status).toBe(201);
+    // The same content again adds no version, so it announces nothing.
+    expect((await h.api("PUT", "/v1/policies/hooked", { policy: POLICY })).body.changed).toBe(false);
+    expect((await h.api("DELETE", "/v1/policies/hooked")).status).toBe(204);
+    const announced = await waitFor("policy.put and policy.deleted", () => {
+      const mine = receiver.received.filter((r) => r.json.policy === "hooked");
+      return mine.length >= 2 ? mine : undefined;
+    });
+    expect(announced.every((r) => r.path === "/ok" && signed(SECRETS.ok, r))).toBe(true);
+    expect(announced.map((r) => r.json)).toEqual([
+      { event: "policy.put", occurredAt: expect.any(String), policy: "hooked", version: 1, actor: "alice" },
+      {
+        event: "policy.deleted",
+        occurredAt: expect.any(String),
+        policy: "hooked",
+        version: 1,
+        actor: "alice",
+      },
+    ]);
   });
 
   it("keeps webhook secrets and URLs out of Redis and the logs", async () => {

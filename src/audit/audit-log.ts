@@ -5,10 +5,13 @@ import { defineScript, luaSource, type RedisScript } from "../store/redis-script
 export interface AuditRecord {
   /** A caller's name, `schedule:<name>`, or `system` for changes nobody asked for. */
   actor: string;
-  /** e.g. `rollout.create`, `rollout.pause`, `rollout.status`, `schedule.put`. */
+  /** e.g. `rollout.create`, `rollout.pause`, `rollout.status`, `schedule.put`, `policy.put`. */
   action: string;
   rolloutId?: string | undefined;
   schedule?: string | undefined;
+  policy?: string | undefined;
+  /** The named policy's version written (or the latest one deleted). */
+  version?: number | undefined;
   status?: string | undefined;
   detail?: string | undefined;
 }
@@ -24,7 +27,7 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-const FIELDS = ["actor", "action", "rolloutId", "schedule", "status", "detail"] as const;
+const FIELDS = ["actor", "action", "rolloutId", "schedule", "policy", "version", "status", "detail"] as const;
 const RECORD_ONCE = luaSource(import.meta.url, "./record-once.lua");
 /** How long "this event is recorded" is remembered: far longer than any re-delivery takes. */
 const SEEN_TTL_SECONDS = 7 * 24 * 3600;
@@ -33,7 +36,7 @@ function flatten(record: AuditRecord): string[] {
   const fields: string[] = [];
   for (const name of FIELDS) {
     const value = record[name];
-    if (value !== undefined) fields.push(name, value);
+    if (value !== undefined) fields.push(name, String(value));
   }
   return fields;
 }
@@ -49,7 +52,9 @@ function toEntry(id: string, flat: string[]): AuditEntry {
   };
   for (const name of FIELDS.slice(2)) {
     const value = fields.get(name);
-    if (value !== undefined) entry[name] = value;
+    if (value === undefined) continue;
+    if (name === "version") entry.version = Number(value);
+    else entry[name] = value;
   }
   return entry;
 }

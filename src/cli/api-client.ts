@@ -2,7 +2,16 @@ import type { Readable } from "node:stream";
 import { request } from "undici";
 import type { ControlAction } from "../engine/lifecycle.js";
 import { apiError, transportError } from "./api-errors.js";
-import type { Page, Rollout, Target } from "./api-types.js";
+import type {
+  Page,
+  PolicyDetail,
+  PolicyDiff,
+  PolicyPut,
+  PolicySummary,
+  PolicyVersion,
+  Rollout,
+  Target,
+} from "./api-types.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -38,6 +47,7 @@ function queryString(query: Query = {}): string {
 }
 
 const rolloutPath = (id: string) => `/v1/rollouts/${encodeURIComponent(id)}`;
+const policyPath = (name: string) => `/v1/policies/${encodeURIComponent(name)}`;
 
 /** The service's HTTP API, typed; every failure surfaces as a CliError with its exit code. */
 export function apiClient(options: ApiClientOptions) {
@@ -50,7 +60,7 @@ export function apiClient(options: ApiClientOptions) {
   });
 
   async function call<T>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     init: { query?: Query; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: T }> {
@@ -73,6 +83,8 @@ export function apiClient(options: ApiClientOptions) {
     } catch (error) {
       throw transportError(error, baseUrl);
     }
+    // 204: done, nothing to say (a delete).
+    if (status === 204) return { status, body: undefined as T };
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -105,6 +117,30 @@ export function apiClient(options: ApiClientOptions) {
 
     control: async (id: string, action: ControlAction) =>
       (await call<Rollout>("POST", `${rolloutPath(id)}/${action}`)).body,
+
+    /** Stores the policy's next version; `ifVersion` refuses (409) unless the latest is that one. */
+    putPolicy: async (name: string, body: unknown, ifVersion?: number) =>
+      (
+        await call<PolicyPut>("PUT", policyPath(name), {
+          body,
+          headers: ifVersion === undefined ? {} : { "if-match": `"${ifVersion}"` },
+        })
+      ).body,
+
+    listPolicies: async (query: { limit?: number; cursor?: string }) =>
+      (await call<Page<PolicySummary>>("GET", "/v1/policies", { query })).body,
+
+    getPolicy: async (name: string) => (await call<PolicyDetail>("GET", policyPath(name))).body,
+
+    getPolicyVersion: async (name: string, version: number) =>
+      (await call<PolicyVersion>("GET", `${policyPath(name)}/versions/${version}`)).body,
+
+    diffPolicy: async (name: string, query: { from?: number; to?: number }) =>
+      (await call<PolicyDiff>("GET", `${policyPath(name)}/diff`, { query })).body,
+
+    deletePolicy: async (name: string) => {
+      await call<undefined>("DELETE", policyPath(name));
+    },
 
     /** The rollout's report as a byte stream (the service streams it; so does the caller). */
     async openReport(id: string, format: "json" | "csv"): Promise<Readable> {

@@ -18,6 +18,8 @@ export interface Rollout {
   dryRun: boolean;
   gateway: string;
   policy: Record<string, unknown>;
+  /** The named policy version the policy came from; null (or absent, older services) when inline. */
+  policyRef?: { name: string; version: number } | null;
   deploy: { environments: string[] } | null;
   description: string | null;
   createdBy: string;
@@ -59,6 +61,44 @@ export interface Target {
   reason: string | null;
   updatedAt: string | null;
   changes?: FieldChange[];
+}
+
+/** Who wrote a version of a named policy, when, and why. */
+export interface PolicyVersionInfo {
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  description: string | null;
+}
+
+/** `GET /v1/policies` items: a policy with its latest version's info. */
+export interface PolicySummary extends PolicyVersionInfo {
+  name: string;
+}
+
+/** One version of a named policy (`GET /v1/policies/{name}/versions/{version}`). */
+export interface PolicyVersion extends PolicySummary {
+  policy: Record<string, unknown>;
+  /** The policy's lint findings (absent from older services). */
+  warnings?: PolicyWarning[];
+}
+
+/** `PUT /v1/policies/{name}`: the version now latest; `changed` false when the content was already. */
+export interface PolicyPut extends PolicyVersion {
+  changed: boolean;
+}
+
+/** `GET /v1/policies/{name}`: the latest version and every version's info, oldest first. */
+export interface PolicyDetail extends PolicyVersion {
+  versions: PolicyVersionInfo[];
+}
+
+/** `GET /v1/policies/{name}/diff`: `from`/`to` null where the setting is absent. */
+export interface PolicyDiff {
+  name: string;
+  from: number;
+  to: number;
+  changes: Array<{ path: string; from: unknown; to: unknown }>;
 }
 
 export interface Page<T> {

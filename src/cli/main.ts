@@ -6,6 +6,7 @@ import { registerApply } from "./commands/apply.js";
 import { registerControl } from "./commands/control.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerPolicy } from "./commands/policy.js";
 import { registerReport } from "./commands/report.js";
 import { type Act, type CliIO, contextOf, DEFAULT_URL } from "./context.js";
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
@@ -40,6 +41,7 @@ function program(io: CliIO, act: Act): Command {
   registerInspect(root, act);
   registerControl(root, act);
   registerReport(root, act);
+  registerPolicy(root, act);
   return root;
 }
 

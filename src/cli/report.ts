@@ -1,12 +1,18 @@
-import type { Rollout } from "./api-types.js";
+import type { PolicyWarning, Rollout } from "./api-types.js";
 import type { Context } from "./context.js";
 import { formatChange, formatCounts, formatTarget, stopReason, table } from "./format.js";
 import { collectPages } from "./paging.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Enough to act on without flooding a terminal; the rest is one `enforcer targets` away. */
 const LIST_AT_MOST = 20;
 
 /** Up to 20 targets of `status`, one a line, with a count of the rest and the command listing them. */
+/** A policy's lint findings, one line each (terminal-safe). */
+export function printWarnings(ctx: Context, warnings: readonly PolicyWarning[] = []): void {
+  for (const w of warnings) ctx.out(`warning: ${terminalText(`${w.path}: ${w.message} (${w.code})`)}`);
+}
+
 export async function printTargets(
   ctx: Context,
   rollout: Rollout,

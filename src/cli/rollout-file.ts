@@ -8,7 +8,10 @@ import { CliError, EXIT } from "./exit-codes.js";
  * Only the shape "one object" is checked here; the service validates the fields and its 400
  * names each wrong one, so the CLI and the service can never disagree on what is valid.
  */
-export async function readRolloutFile(path: string): Promise<Record<string, unknown>> {
+export const readRolloutFile = (path: string) => readObjectFile(path, "rollout");
+
+/** One object (a rollout, a named policy, ...: `what`) from a JSON or YAML file. */
+export async function readObjectFile(path: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     // Editors on Windows like to start files with a byte-order mark, which JSON.parse refuses.
@@ -35,7 +38,7 @@ export async function readRolloutFile(path: string): Promise<Record<string, unkn
       : value === null || value === undefined
         ? "nothing"
         : typeof value;
-    throw new CliError(EXIT.badInput, `${path} must hold one rollout object, not ${got}`);
+    throw new CliError(EXIT.badInput, `${path} must hold one ${what} object, not ${got}`);
   }
   return value as Record<string, unknown>;
 }

@@ -55,6 +55,10 @@ export interface Config {
   maxSchedules: number;
   /** Sweeps may not fire more often than this unless their body says `allowFrequent`. */
   scheduleMinIntervalSeconds: number;
+  /** Named policies that may exist at once. */
+  maxPolicies: number;
+  /** Versions one named policy may have; every version is kept. */
+  maxPolicyVersions: number;
   /** A policy with lint warnings is refused, as if every body said `strict`. */
   policyStrict: boolean;
   /** How long planning keeps trying through a gateway's transient errors before the rollout fails. */
@@ -145,6 +149,18 @@ const envSchema = z.object({
     .default(60)
     .describe(
       "Shortest time between two firings of a compliance sweep, over its next firings; a sweep firing more often is a 400 unless its body says allowFrequent: true",
+    ),
+  ENFORCER_MAX_POLICIES: positiveInt
+    .max(100_000)
+    .default(1000)
+    .describe(
+      "Named policies that may exist at once; storing one more is a 409 (a new version of one is not)",
+    ),
+  ENFORCER_MAX_POLICY_VERSIONS: positiveInt
+    .max(100_000)
+    .default(1000)
+    .describe(
+      "Versions one named policy may have (every version is kept, to list and diff); one more is a 409: delete the policy and create it again",
     ),
   ENFORCER_MAX_TARGETS: positiveInt
     .default(100_000)
@@ -351,5 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyStrict: e.ENFORCER_POLICY_STRICT === "true",
     planningRetrySeconds: e.ENFORCER_PLANNING_RETRY_SECONDS,
     scheduleMinIntervalSeconds: e.ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS,
+    maxPolicies: e.ENFORCER_MAX_POLICIES,
+    maxPolicyVersions: e.ENFORCER_MAX_POLICY_VERSIONS,
   };
 }

@@ -10,6 +10,8 @@ export const WEBHOOK_EVENTS = [
   "rollout.succeeded",
   "rollout.cancelled",
   "schedule.skipped",
+  "policy.put",
+  "policy.deleted",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

@@ -23,7 +23,10 @@ export interface OutcomesEvent {
   retries: Record<string, string | number> | undefined;
 }
 
-/** A call on a compliance sweep (schedule.put, .delete, .run, .skipped), written with its change. */
+/**
+ * A call on a compliance sweep (schedule.put, .delete, .run, .skipped) or a named policy
+ * (policy.put, .deleted), written with its change.
+ */
 export interface AuditEvent {
   kind: "audit";
   id: string;
@@ -31,7 +34,10 @@ export interface AuditEvent {
   rolloutId: string;
   actor: string;
   action: string;
-  schedule: string;
+  schedule: string | undefined;
+  policy: string | undefined;
+  /** The policy version written, or the latest one deleted. */
+  version: number | undefined;
   detail: string | undefined;
 }
 
@@ -78,7 +84,9 @@ export function parseEvent(id: string, flat: readonly string[]): RolloutEvent | 
         rolloutId,
         actor: f.get("by") ?? "",
         action: f.get("a") ?? "",
-        schedule: f.get("sc") ?? "",
+        schedule: optional(f.get("sc")),
+        policy: optional(f.get("po")),
+        version: f.has("v") ? Number(f.get("v")) : undefined,
         detail: optional(f.get("d")),
       };
     default:

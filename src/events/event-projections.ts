@@ -73,17 +73,27 @@ export function eventProjections(deps: ProjectionDeps) {
     await deps.webhooks.notify(webhook, { rollout }, { id: e.id, occurredAt: occurredAt(e) });
   };
 
-  const sweepCalled = async (e: AuditEvent) => {
+  /** Audit events of calls on sweeps and named policies; the webhooks some of them announce. */
+  const called = async (e: AuditEvent) => {
     await deps.audit.recordOnce(deps.store.keys.auditSeen(e.id), {
       actor: e.actor,
       action: e.action,
       schedule: e.schedule,
+      policy: e.policy,
+      version: e.version,
       ...(e.rolloutId === "" ? {} : { rolloutId: e.rolloutId }),
       detail: e.detail,
     });
+    const source = { id: e.id, occurredAt: occurredAt(e) };
     if (e.action === "schedule.skipped") {
-      const payload = { schedule: e.schedule, reason: e.detail ?? "" };
-      await deps.webhooks.notify("schedule.skipped", payload, { id: e.id, occurredAt: occurredAt(e) });
+      await deps.webhooks.notify(
+        "schedule.skipped",
+        { schedule: e.schedule, reason: e.detail ?? "" },
+        source,
+      );
+    } else if (e.action === "policy.put" || e.action === "policy.deleted") {
+      const payload = { policy: e.policy, version: e.version, actor: e.actor };
+      await deps.webhooks.notify(e.action, payload, source);
     }
   };
 
@@ -94,7 +104,7 @@ export function eventProjections(deps: ProjectionDeps) {
         continue;
       }
       if (e.kind === "audit") {
-        await sweepCalled(e);
+        await called(e);
         continue;
       }
       for (const [outcome, n] of Object.entries(e.counts)) metrics.targetsProcessed.inc({ outcome }, n);

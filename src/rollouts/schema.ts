@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../engine/lifecycle.js";
 import { policySchema } from "../policy/registry.js";
 import { text } from "../policy/text.js";
+import { type PolicyRef, policyRefSchema } from "./names.js";
 
 // The request bodies of the rollout API. These schemas are the one source of truth: routes
 // validate with them and the OpenAPI document is generated from them.
@@ -87,7 +88,8 @@ export const deploySchema = z
 export const rolloutBodySchema = z
   .object({
     gateway: text.min(1).max(63).default("default"),
-    policy: policySchema,
+    policy: policySchema.optional().describe("The settings to apply; or give policyRef instead"),
+    policyRef: policyRefSchema.optional(),
     targets: targetsSchema,
     deploy: deploySchema.nullable().optional(),
     strategy: strategySchema.optional(),
@@ -100,13 +102,31 @@ export const rolloutBodySchema = z
       .optional(),
     description: text.max(2000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if ((body.policy === undefined) === (body.policyRef === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [body.policy === undefined ? "policy" : "policyRef"],
+        message:
+          "give exactly one of policy (the settings) or policyRef (a named policy: name or name@version)",
+      });
+    }
+  });
+
+/** A validated rollout request as sent: its policy inline, or a reference to a named one. */
+export type RolloutRequest = z.infer<typeof rolloutBodySchema>;
 
 /**
- * A validated rollout request: what a rollout was asked to do. Immutable once created.
- * `revertOf` is set by the service (never by a request) on a rollout that undoes another.
+ * What a rollout was asked to do, its policy resolved. Immutable once created. `policyRef` is the
+ * named policy version it came from; `revertOf` is set by the service (never by a request) on a
+ * rollout that undoes another.
  */
-export type RolloutSpec = z.infer<typeof rolloutBodySchema> & { revertOf?: string };
+export type RolloutSpec = Omit<RolloutRequest, "policy" | "policyRef"> & {
+  policy: z.infer<typeof policySchema>;
+  policyRef?: Required<PolicyRef>;
+  revertOf?: string;
+};
 export type WaveSize = z.infer<typeof waveSize>;
 
 /** Rollout ids: "r", creation time in base 36, then random; they sort by creation time. */

@@ -2,8 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Queue } from "bullmq";
 import type { Caller } from "../config/config.js";
 import type { RolloutJobData } from "../queue/queue-names.js";
+import { parsePolicyRef } from "../rollouts/names.js";
 import { assertKnownGateway } from "../service/gateway-check.js";
 import { checkPolicy } from "../service/policy-check.js";
+import { type PolicyReader, resolveRolloutPolicy, unknownPolicyRef } from "../service/policy-ref.js";
 import { notFound, ServiceError } from "../service/service-error.js";
 import { parseOrThrow } from "../service/validation.js";
 import { frequencyProblem } from "./frequency.js";
@@ -19,6 +21,8 @@ export interface ScheduleServiceDeps extends SweepDeps {
   maxSchedules: number;
   /** ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS */
   minIntervalSeconds: number;
+  /** Named policies, to resolve the rollout's `policyRef` as a firing would. */
+  policies: PolicyReader;
   /** ENFORCER_POLICY_STRICT */
   policyStrict?: boolean;
 }
@@ -105,14 +109,22 @@ export function scheduleService(deps: ScheduleServiceDeps) {
         throw new ServiceError("validation_failed", "schedule is invalid: it fires too often", [tooFrequent]);
       }
       assertKnownGateway(deps.gateways, definition.rollout.gateway, "rollout.gateway");
-      // A sweep's rollouts would be refused at every firing: refuse the schedule now instead.
-      checkPolicy(
-        definition.rollout.policy,
-        definition.rollout.strict ?? deps.policyStrict ?? false,
-        "rollout.policy",
-      );
+      // A sweep's rollouts would be refused at every firing: refuse the schedule now instead
+      // (for a reference, as its current version stands; each firing resolves it again).
+      const { policy } = await resolveRolloutPolicy(deps.policies, definition.rollout, "rollout.policyRef");
+      checkPolicy(policy, definition.rollout.strict ?? deps.policyStrict ?? false, "rollout.policy");
       // Definition first: a scheduler without one fires into nothing, never the other way round.
-      const outcome = await store.put(name, definition, input.caller.name, new Date(), deps.maxSchedules);
+      const { outcome, latest } = await store.put(
+        name,
+        definition,
+        input.caller.name,
+        new Date(),
+        deps.maxSchedules,
+      );
+      const ref = definition.rollout.policyRef;
+      if (ref !== undefined && (outcome === "unknown_policy" || outcome === "unknown_version")) {
+        throw unknownPolicyRef(parsePolicyRef(ref), latest, "rollout.policyRef");
+      }
       if (outcome === "full") {
         throw new ServiceError(
           "conflict",

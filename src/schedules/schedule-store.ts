@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { parsePolicyRef } from "../rollouts/names.js";
+import { ServiceError } from "../service/service-error.js";
 import { Keys } from "../store/keys.js";
 import { defineScript, type RedisScript } from "../store/redis-script.js";
 import type { ScheduleDefinition } from "./schema.js";
@@ -13,6 +15,15 @@ export const RUNS_KEPT = 20;
 const LOCK_MS = 10_000;
 /** A re-run of a slot's job comes within BullMQ's stall detection, minutes at most. */
 const SLOT_MARKER_TTL_SECONDS = 3600;
+
+export type PutOutcome = "created" | "replaced" | "full" | "unknown_policy" | "unknown_version";
+const PUT_OUTCOMES: Record<number, PutOutcome> = {
+  1: "created",
+  0: "replaced",
+  [-1]: "full",
+  [-3]: "unknown_policy",
+  [-4]: "unknown_version",
+};
 
 /** One firing as recorded: the rollout it created, or why it created none. */
 export interface ScheduleRun {
@@ -39,20 +50,55 @@ export interface StoredSchedule {
 }
 
 // A new sweep only while there are fewer than ARGV[5]; replacing one is always allowed. The
-// audit event goes to the outbox (KEYS[3]) in the same step, so no crash can lose it.
+// audit event goes to the outbox (KEYS[3]) in the same step, so no crash can lose it. A sweep whose
+// rollout names a policy is kept in that policy's referrers set, checked in the same step, so a
+// policy is never deleted under a sweep (policy-scripts.ts refuses while the set is not empty).
+// KEYS: schedule, schedules, outbox; the previous policy's referrers (when ARGV[7] ~= ''); the
+//   new policy's hash and referrers (when ARGV[8] ~= '')
+// ARGV: name, definition, now, actor, max, events maxLen, previous policy, policy, pinned version
+// Returns: {1 created | 0 replaced | -1 full | -2 previous policy changed meanwhile
+//   | -3 no such policy | -4 no such version, the policy's latest version}
 const PUT = `
+if (redis.call('hget', KEYS[1], 'policyRef') or '') ~= ARGV[7] then return {-2, 0} end
 if redis.call('sismember', KEYS[2], ARGV[1]) == 0 and redis.call('scard', KEYS[2]) >= tonumber(ARGV[5]) then
-  return -1
+  return {-1, 0}
+end
+local k = 4
+local previous = nil
+if ARGV[7] ~= '' then previous = KEYS[k]; k = k + 1 end
+if ARGV[8] ~= '' then
+  local latest = tonumber(redis.call('hget', KEYS[k], 'latest') or '0')
+  if latest == 0 then return {-3, 0} end
+  if ARGV[9] ~= '' and tonumber(ARGV[9]) > latest then return {-4, latest} end
 end
 redis.call('hset', KEYS[1], 'definition', ARGV[2], 'updatedAt', ARGV[3], 'updatedBy', ARGV[4])
 local created = redis.call('hsetnx', KEYS[1], 'createdAt', ARGV[3])
 redis.call('hsetnx', KEYS[1], 'createdBy', ARGV[4])
 redis.call('sadd', KEYS[2], ARGV[1])
+if previous then redis.call('srem', previous, ARGV[1]) end
+if ARGV[8] ~= '' then
+  redis.call('sadd', KEYS[k + 1], ARGV[1])
+  redis.call('hset', KEYS[1], 'policyRef', ARGV[8])
+else
+  redis.call('hdel', KEYS[1], 'policyRef')
+end
 local detail = 'replaced'
 if created == 1 then detail = 'created' end
 redis.call('xadd', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'r', '', 'k', 'audit', 'by', ARGV[4],
   'a', 'schedule.put', 'sc', ARGV[1], 'd', detail)
-return created`;
+return {created, 0}`;
+
+// Removes the sweep, its history and its place among its policy's referrers, with the audit event.
+// KEYS: schedule, runs, schedules, outbox; the policy's referrers (when ARGV[3] ~= '')
+// ARGV: name, events maxLen, policy, the audit event's fields...
+// Returns: {1} deleted | {0} there was none | {-2} its policy changed meanwhile
+const DELETE = `
+if (redis.call('hget', KEYS[1], 'policyRef') or '') ~= ARGV[3] then return {-2} end
+redis.call('del', KEYS[1], KEYS[2])
+local removed = redis.call('srem', KEYS[3], ARGV[1])
+if ARGV[3] ~= '' then redis.call('srem', KEYS[5], ARGV[1]) end
+redis.call('xadd', KEYS[4], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 4))
+return {removed}`;
 
 // A firing that finishes after its schedule was deleted must not bring a half record back.
 // ARGV[5..]: the firing's audit event (fields), written to the outbox (KEYS[3]) in the same step.
@@ -95,7 +141,8 @@ function auditFields(
 /** Redis persistence of compliance sweeps: a hash per sweep, a set of names, a capped run list. */
 export class ScheduleStore {
   readonly keys: Keys;
-  private readonly putScript: RedisScript<number>;
+  private readonly putScript: RedisScript<[number, number]>;
+  private readonly deleteScript: RedisScript<[number]>;
   private readonly recordScript: RedisScript<number>;
   private readonly unlockScript: RedisScript<number>;
 
@@ -106,7 +153,9 @@ export class ScheduleStore {
     private readonly eventsMaxLen = 100_000,
   ) {
     this.keys = new Keys(prefix);
-    this.putScript = defineScript(redis, "enforcerSchedulePut", PUT, 3);
+    // No numberOfKeys on PUT and DELETE: policy keys are passed only for sweeps that name one.
+    this.putScript = defineScript(redis, "enforcerSchedulePut", PUT);
+    this.deleteScript = defineScript(redis, "enforcerScheduleDelete", DELETE);
     // No numberOfKeys on RECORD: the slot marker is passed only for scheduled firings.
     this.recordScript = defineScript(redis, "enforcerScheduleRecord", RECORD);
     this.unlockScript = defineScript(redis, "enforcerScheduleUnlock", UNLOCK, 1);
@@ -114,7 +163,8 @@ export class ScheduleStore {
 
   /**
    * Creates or replaces the definition; the sweep's history and last rollout stay. A new sweep
-   * is refused ("full") when `max` sweeps exist already.
+   * is refused ("full") when `max` sweeps exist already, and one whose rollout names a policy
+   * (or version) that does not exist is refused too, with the policy's latest version.
    */
   async put(
     name: string,
@@ -122,19 +172,33 @@ export class ScheduleStore {
     by: string,
     now: Date,
     max: number,
-  ): Promise<"created" | "replaced" | "full"> {
-    const reply = await this.putScript(
-      this.keys.schedule(name),
-      this.keys.schedules,
-      this.keys.events,
-      name,
-      JSON.stringify(definition),
-      now.toISOString(),
-      by,
-      max,
-      this.eventsMaxLen,
-    );
-    return reply === -1 ? "full" : reply === 1 ? "created" : "replaced";
+  ): Promise<{ outcome: PutOutcome; latest: number }> {
+    const ref = definition.rollout.policyRef;
+    const { name: policy = "", version = "" } = ref === undefined ? {} : parsePolicyRef(ref);
+    const [code, latest] = await this.whileReferenceHolds(name, (previous) => {
+      const keys = [this.keys.schedule(name), this.keys.schedules, this.keys.events];
+      if (previous !== "") keys.push(this.keys.policyReferrers(previous));
+      if (policy !== "") keys.push(this.keys.policy(policy), this.keys.policyReferrers(policy));
+      const args = [JSON.stringify(definition), now.toISOString(), by, max, this.eventsMaxLen];
+      return this.putScript(keys.length, ...keys, name, ...args, previous, policy, version);
+    });
+    return { outcome: PUT_OUTCOMES[code] ?? "replaced", latest };
+  }
+
+  /**
+   * Runs a step that checks the policy the sweep referred to when it was read (-2 when a
+   * concurrent write changed it since): read it again and retry.
+   */
+  private async whileReferenceHolds<T extends number[]>(
+    name: string,
+    step: (previous: string) => Promise<T>,
+  ): Promise<T> {
+    for (let tries = 0; tries < 5; tries++) {
+      const previous = (await this.redis.hget(this.keys.schedule(name), "policyRef")) ?? "";
+      const result = await step(previous);
+      if (result[0] !== -2) return result;
+    }
+    throw new ServiceError("conflict", `schedule ${name} is being changed by another call; try again`);
   }
 
   async get(name: string): Promise<StoredSchedule | undefined> {
@@ -163,20 +227,18 @@ export class ScheduleStore {
 
   /** Removes the definition and its history (and writes the audit event); false when there was none. */
   async delete(name: string, by: string): Promise<boolean> {
-    const replies = await this.redis
-      .multi()
-      .del(this.keys.schedule(name), this.keys.scheduleRuns(name))
-      .srem(this.keys.schedules, name)
-      .xadd(
+    const audit = auditFields(by, "schedule.delete", name);
+    const [removed] = await this.whileReferenceHolds(name, (previous) => {
+      const keys = [
+        this.keys.schedule(name),
+        this.keys.scheduleRuns(name),
+        this.keys.schedules,
         this.keys.events,
-        "MAXLEN",
-        "~",
-        this.eventsMaxLen,
-        "*",
-        ...auditFields(by, "schedule.delete", name),
-      )
-      .exec();
-    return replies?.[1]?.[1] === 1;
+      ];
+      if (previous !== "") keys.push(this.keys.policyReferrers(previous));
+      return this.deleteScript(keys.length, ...keys, name, this.eventsMaxLen, previous, ...audit);
+    });
+    return removed === 1;
   }
 
   async runs(name: string): Promise<ScheduleRun[]> {

@@ -1,13 +1,12 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { slugSchema } from "../rollouts/names.js";
 import { rolloutBodySchema } from "../rollouts/schema.js";
 
 // The body of `PUT /v1/schedules/{name}` (contract §3.6), validated before anything is stored.
 
 /** Schedule names appear in Redis keys, BullMQ scheduler ids and `createdBy`: a plain slug. */
-export const scheduleNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, - and _ only, at most 64 characters");
+export const scheduleNameSchema = slugSchema;
 
 /** Node's Intl knows the IANA database; it throws a RangeError for a zone it does not know. */
 function isTimeZone(zone: string): boolean {

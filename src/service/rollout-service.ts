@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Caller } from "../config/config.js";
 import type { RolloutEngine } from "../engine/engine.js";
 import { type ControlAction, isTerminalRollout, refusal } from "../engine/lifecycle.js";
@@ -13,12 +13,14 @@ import {
   rolloutBodySchema,
   targetQuerySchema,
 } from "../rollouts/schema.js";
+import { canonicalHash } from "../store/canonical-hash.js";
 import { rolloutIdPrefix } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
 import { plannedRequests } from "./planned-requests.js";
 import { checkPolicy } from "./policy-check.js";
+import { type PolicyReader, resolveRolloutPolicy } from "./policy-ref.js";
 import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
@@ -32,6 +34,8 @@ export interface RolloutServiceDeps {
   dispatcher: Dispatcher;
   gateways: ReadonlyMap<string, GatewayConfig>;
   clients: ReadonlyMap<string, ApinizerClient>;
+  /** Named policies, for requests that give `policyRef`. */
+  policies: PolicyReader;
   onCreated: (dryRun: boolean) => void;
   /** ENFORCER_POLICY_STRICT: lint warnings refuse a rollout whose body does not say `strict`. */
   policyStrict?: boolean;
@@ -43,31 +47,28 @@ function newRolloutId(now: number): string {
   return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
 }
 
-/** Same body, same hash, whatever the key order it was sent with. */
-function canonicalHash(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v !== null && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash("sha256")
-    .update(JSON.stringify(canonical(value)))
-    .digest("base64url");
-}
-
 /** The rollout use cases, free of HTTP: each takes plain input and returns plain output. */
 export function rolloutService(deps: RolloutServiceDeps) {
   const { store } = deps;
 
-  async function createFromSpec(spec: RolloutSpec, caller: Caller, action: string, key?: string) {
+  /** The first rollout of an Idempotency-Key, unless the key came with another body (409). */
+  async function replay(existing: string, bodyHash: string) {
+    const [firstHash, firstId = ""] = existing.split(" ");
+    if (firstHash !== bodyHash) {
+      throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
+    }
+    return { created: false, rollout: await view(firstId) };
+  }
+
+  async function createFromSpec(
+    spec: RolloutSpec,
+    caller: Caller,
+    action: string,
+    key?: string,
+    bodyHash = canonicalHash(spec),
+  ) {
     const now = Date.now();
     const id = newRolloutId(now);
-    const bodyHash = canonicalHash(spec);
     const created = await deps.engine.create(
       id,
       newRolloutFields(spec, caller.name, new Date(now)),
@@ -80,13 +81,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
             ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
           },
     );
-    if (created.kind === "exists") {
-      const [firstHash, firstId = ""] = created.existing.split(" ");
-      if (firstHash !== bodyHash) {
-        throw new ServiceError("conflict", "this Idempotency-Key was already used with a different body");
-      }
-      return { created: false, rollout: await view(firstId) };
-    }
+    if (created.kind === "exists") return replay(created.existing, bodyHash);
     // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.
     await deps.dispatcher.plan(id);
     deps.onCreated(spec.dryRun);
@@ -106,16 +101,28 @@ export function rolloutService(deps: RolloutServiceDeps) {
     get: view,
 
     async create(input: { body: unknown; caller: Caller; idempotencyKey?: string | undefined }) {
-      const spec = parseOrThrow(rolloutBodySchema, input.body, "rollout");
-      assertWithinMaxTargets(assertKnownGateway(deps.gateways, spec.gateway), spec.strategy?.maxTargets);
-      checkPolicy(spec.policy, spec.strict ?? deps.policyStrict ?? false);
+      const request = parseOrThrow(rolloutBodySchema, input.body, "rollout");
+      assertWithinMaxTargets(
+        assertKnownGateway(deps.gateways, request.gateway),
+        request.strategy?.maxTargets,
+      );
       const key = input.idempotencyKey;
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw new ServiceError("validation_failed", "Idempotency-Key must be 1 to 255 characters", [
           { path: "Idempotency-Key", message: "1 to 255 characters" },
         ]);
       }
-      return createFromSpec(spec, input.caller, "create", key);
+      // The key stands for the request as sent: a replay finds the first rollout even after the
+      // policy it names changed (or went), so it is looked up before resolving the reference.
+      const bodyHash = canonicalHash(request);
+      if (key !== undefined && request.policyRef !== undefined) {
+        const existing = await store.idempotencyRecord(input.caller.name, key);
+        if (existing !== null) return replay(existing, bodyHash);
+      }
+      const spec = await resolveRolloutPolicy(deps.policies, request);
+      // The policy as resolved is what is sent, so it is what lint judges.
+      checkPolicy(spec.policy, spec.strict ?? deps.policyStrict ?? false);
+      return createFromSpec(spec, input.caller, "create", key, bodyHash);
     },
 
     /**

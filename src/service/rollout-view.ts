@@ -20,6 +20,8 @@ export function rolloutView(
     dryRun: spec.dryRun,
     gateway: spec.gateway,
     policy: spec.policy,
+    /** The named policy version the policy was resolved from; null when it was given inline. */
+    policyRef: spec.policyRef ?? null,
     /** The policy's lint findings (a strict body refused them at creation). */
     warnings: lintPolicy(spec.policy),
     /** Whether targets' current settings are read (skip compliant, verify, field-level plan). */

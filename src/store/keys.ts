@@ -99,6 +99,31 @@ export class Keys {
     return `${this.prefix}:schedules`;
   }
 
+  /** Hash: a named policy's latest version number and the digest of its content (a PUT of the same content adds no version). */
+  policy(name: string): string {
+    return `${this.prefix}:policy:${name}`;
+  }
+
+  /** Hash: version number → JSON of that version (policy, description, who, when); written once. */
+  policyVersions(name: string): string {
+    return `${this.prefix}:policy:${name}:versions`;
+  }
+
+  /** List in version order: each version's who, when and description, without the policy (for listing). */
+  policyLog(name: string): string {
+    return `${this.prefix}:policy:${name}:log`;
+  }
+
+  /** Set: the schedules whose rollout refers to the policy; a referenced policy cannot be deleted. */
+  policyReferrers(name: string): string {
+    return `${this.prefix}:policy:${name}:schedules`;
+  }
+
+  /** Sorted set (all scores 0) of policy names, paged in name order. */
+  get policies(): string {
+    return `${this.prefix}:policies`;
+  }
+
   idempotency(caller: string, key: string): string {
     const digest = createHash("sha256").update(`${caller}\n${key}`).digest("base64url");
     return `${this.prefix}:idem:${digest}`;

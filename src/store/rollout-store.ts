@@ -91,6 +91,11 @@ export class RolloutStore {
       .exec();
   }
 
+  /** What an Idempotency-Key of `caller` holds: `<body hash> <rollout id>`, or null. */
+  idempotencyRecord(caller: string, key: string): Promise<string | null> {
+    return this.redis.get(this.keys.idempotency(caller, key));
+  }
+
   activeIds(): Promise<string[]> {
     return this.redis.smembers(this.keys.active);
   }

@@ -3,15 +3,10 @@ import type { Rollout } from "../api-types.js";
 import type { Act, Context } from "../context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { formatCounts } from "../format.js";
-import { printOutcome, printTargets } from "../report.js";
+import { printOutcome, printTargets, printWarnings } from "../report.js";
 import { readRolloutFile } from "../rollout-file.js";
 import { terminalText } from "../terminal-text.js";
 import { watchRollout } from "../watch.js";
-
-function printWarnings(ctx: Context, plan: Rollout): void {
-  for (const w of plan.warnings ?? [])
-    ctx.out(`warning: ${terminalText(`${w.path}: ${w.message} (${w.code})`)}`);
-}
 
 /**
  * With read-back every planned target differs from the policy (compliant ones are skipped), field
@@ -19,7 +14,7 @@ function printWarnings(ctx: Context, plan: Rollout): void {
  * and signals changes (exit 2) only when asked to assume drift.
  */
 async function printPlan(ctx: Context, plan: Rollout, assumeDrift: boolean): Promise<ExitCode> {
-  printWarnings(ctx, plan);
+  printWarnings(ctx, plan.warnings);
   const { planned } = plan.counts;
   if (planned === 0) {
     ctx.out(`No changes: ${formatCounts(plan.counts)}. Nothing to do.`);
@@ -33,6 +28,7 @@ async function printPlan(ctx: Context, plan: Rollout, assumeDrift: boolean): Pro
       ? `Plan: ${planned} ${noun} would change (dry run ${plan.id})`
       : `Plan: ${planned} ${noun} would be written; their current settings are unknown (gateway ${plan.gateway} has no read-back), so some may already comply (dry run ${plan.id})`,
   );
+  if (plan.policyRef) ctx.out(`  policy ${plan.policyRef.name} version ${plan.policyRef.version}`);
   for (const [section, settings] of Object.entries(plan.policy)) {
     ctx.out(`  set ${terminalText(section)}: ${terminalText(JSON.stringify(settings))}`);
   }
