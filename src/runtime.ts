@@ -9,6 +9,7 @@ import { startOutboxConsumer } from "./events/outbox-consumer.js";
 import { ApinizerClient } from "./gateway/client.js";
 import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
+import { gatewayRoutes } from "./http/gateway-routes.js";
 import { openApiRoute } from "./http/openapi.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { policyRoutes } from "./http/policy-routes.js";
@@ -202,6 +203,7 @@ export async function startRuntime(
       ...reportRoutes({ rollout: service.get, store }),
       // Read on the request connection, so a Redis outage answers 503 at once.
       ...auditRoutes(new AuditLog(requestRedis, store.keys.audit, config.auditMaxLen)),
+      ...gatewayRoutes(clients),
     );
   }
 

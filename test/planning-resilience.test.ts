@@ -59,3 +59,21 @@ describe("planning", () => {
     expect(done.counts).toMatchObject({ total: 5, succeeded: 5 });
   }, 150_000);
 });
+
+describe("GET /v1/gateways", () => {
+  it("reports each gateway's reachability and whether it takes the configured token", async () => {
+    const h = await startHarness("gateway-status", { projects: 1, proxiesPerProject: 1 });
+    try {
+      expect((await h.api("GET", "/v1/gateways")).body.items).toEqual([
+        { name: "default", reachable: true, tokenValid: true },
+      ]);
+      h.sim.state.update({ token: "rotated" });
+      const [refused] = (await h.api("GET", "/v1/gateways")).body.items;
+      expect(refused).toMatchObject({ name: "default", reachable: true, tokenValid: false });
+      expect(JSON.stringify(refused)).not.toContain(GATEWAY_TOKEN);
+      expect((await h.api("GET", "/v1/gateways", undefined, { token: null })).status).toBe(401);
+    } finally {
+      await h.stop();
+    }
+  });
+});
