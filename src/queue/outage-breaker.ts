@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { RolloutEngine } from "../engine/engine.js";
 import { GATEWAY_DOWN_PAUSE } from "../engine/lifecycle.js";
@@ -85,7 +86,10 @@ export class OutageBreaker {
   #of(gateway: string): Health {
     let health = this.#health.get(gateway);
     if (health === undefined) {
-      health = { failures: 0, down: new AbortController() };
+      const down = new AbortController();
+      // Every call in flight to the gateway listens on it: as many as the worker's concurrency.
+      setMaxListeners(0, down.signal);
+      health = { failures: 0, down };
       this.#health.set(gateway, health);
     }
     return health;
