@@ -47,6 +47,8 @@ describe("read-back: skip compliant proxies, verify, and revert with compare-and
     );
 
   it("a dry run with read-back reports exactly the proxies it would change", async () => {
+    // The other test changes the fleet: start from the seed, whatever ran before.
+    h.sim.state.reset();
     const created = await h.api("POST", "/v1/rollouts", {
       policy: POLICY,
       targets: { projects: ["Payments"] },
@@ -60,6 +62,7 @@ describe("read-back: skip compliant proxies, verify, and revert with compare-and
   });
 
   it("skips the compliant proxy, patches the rest, and fails the one whose write was lost", async () => {
+    h.sim.state.reset();
     const created = await h.api("POST", "/v1/rollouts", {
       policy: POLICY,
       targets: { projects: ["Payments"] },

@@ -58,19 +58,24 @@ describe("compliance sweeps across processes", () => {
       (await rolloutsOf(h, "tick")).length >= 2 ? true : undefined,
     );
     expect(await rolloutsOf(h, "fleet")).toHaveLength(rollouts.length);
+    expect((await h.api("DELETE", "/v1/schedules/tick")).status).toBe(204);
   });
 
   it("survives a restart of every worker, even with its BullMQ scheduler lost meanwhile", async () => {
+    expect((await h.api("PUT", "/v1/schedules/restart", EVERY_SECOND)).status).toBe(201);
+    await waitFor("a first rollout of the sweep", async () =>
+      (await rolloutsOf(h, "restart")).length >= 1 ? true : undefined,
+    );
     await stopWorkers();
-    const before = (await rolloutsOf(h, "tick")).length;
+    const before = (await rolloutsOf(h, "restart")).length;
     // The stored definition is the truth: workers put a lost scheduler back when they start.
     const control = new Queue(CONTROL_QUEUE, { connection: { url: env.REDIS_URL }, prefix: h.prefix });
-    expect(await control.removeJobScheduler(jobIds.sweepScheduler("tick"))).toBe(true);
+    expect(await control.removeJobScheduler(jobIds.sweepScheduler("restart"))).toBe(true);
     await control.close();
     await startWorkers();
     await waitFor("two more rollouts after the restart", async () =>
-      (await rolloutsOf(h, "tick")).length >= before + 2 ? true : undefined,
+      (await rolloutsOf(h, "restart")).length >= before + 2 ? true : undefined,
     );
-    expect((await h.api("DELETE", "/v1/schedules/tick")).status).toBe(204);
+    expect((await h.api("DELETE", "/v1/schedules/restart")).status).toBe(204);
   });
 });

@@ -247,10 +247,14 @@ describe.each<Flavour>(["classic", "newer"])("deploy endpoint (%s)", (flavour) =
 
 describe("state records", () => {
   let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await start("newer");
+  });
   afterAll(() => sim.close());
+  // Each test starts from the seeded fleet, in any order.
+  beforeEach(() => sim.state.reset());
 
   it("reset() restores the fleet and the counters", async () => {
-    sim = await start("newer");
     const initial = sim.state.proxy(P, "orders");
     await patchMtls(sim, P, "orders", {
       enabled: true,
