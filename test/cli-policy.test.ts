@@ -10,7 +10,9 @@ import { type Harness, startHarness, TOKENS } from "./helpers/service.js";
 
 const EXAMPLE = "examples/policies/payments-tls.yaml";
 
-describe("enforcer policy", () => {
+// One lifecycle (apply, change, read, delete): each step builds on the one before, so the steps
+// keep their order when the suite is shuffled.
+describe("enforcer policy", { shuffle: false }, () => {
   let h: Harness;
   let dir: string;
 

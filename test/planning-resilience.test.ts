@@ -1,6 +1,9 @@
 // Planning meets a bad token or a manager outage: it pauses or waits, instead of failing a rollout
 // that would have to be created again.
+import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
+import { CONTROL_QUEUE, jobIds } from "../src/queue/queue-names.js";
+import { REDIS_URL } from "./helpers/redis.js";
 import { GATEWAY_TOKEN, type Harness, POLICY, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -47,12 +50,18 @@ describe("planning", () => {
     const harness = h;
     harness.sim.state.update({ faults: { rate503: 1 } });
     const created = await harness.api("POST", "/v1/rollouts", BODY);
-    // Five plan attempts of four HTTP tries each used to end the rollout `failed`.
-    await waitFor(
-      "more than 20 refused token checks",
-      () => ((harness.sim.state.requestCounts()["GET hello"] ?? 0) > 20 ? true : undefined),
-      80_000,
-    );
+    // Five failed plan attempts used to end the rollout `failed`.
+    const control = new Queue(CONTROL_QUEUE, { connection: { url: REDIS_URL }, prefix: harness.prefix });
+    try {
+      await waitFor(
+        "a sixth plan attempt",
+        async () =>
+          ((await control.getJob(jobIds.plan(created.body.id)))?.attemptsMade ?? 0) >= 5 || undefined,
+        80_000,
+      );
+    } finally {
+      await control.close();
+    }
     expect((await harness.api("GET", `/v1/rollouts/${created.body.id}`)).body.status).toBe("planning");
     harness.sim.state.update({ faults: {} });
     const done = await harness.waitForStatus(created.body.id, ["succeeded", "failed"], 60_000);

@@ -10,7 +10,9 @@ import { waitFor } from "./helpers/wait.js";
 const TERMINAL = ["succeeded", "failed", "cancelled"];
 const AUDIT_RUN = { targets: { projects: ["*"] }, dryRun: true };
 
-describe("named, versioned policies", () => {
+// One lifecycle (apply, change, read, delete): each step builds on the one before, so the steps
+// keep their order when the suite is shuffled.
+describe("named, versioned policies", { shuffle: false }, () => {
   let h: Harness;
   let redis: Redis;
 

@@ -1,5 +1,5 @@
 // PATCH .../settings/mtls/ and the deploy endpoint: the documented validation, merging and deployment results.
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../src/simulator/server.js";
 import type { Flavour, RunningSimulator } from "../src/simulator/types.js";
 import { call, patchMtls, proxyPath } from "./helpers/simulator-http.js";

@@ -1,7 +1,7 @@
 import type { RolloutEngine } from "../engine/engine.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { RolloutStore } from "../store/rollout-store.js";
-import { JOB, type JobTarget, jobIds, type TargetJobData } from "./queue-names.js";
+import { JOB, type JobTarget, jobIds, PLANNING_BACKOFF, type TargetJobData } from "./queue-names.js";
 import type { Queues } from "./queues.js";
 import type { SpecCache } from "./spec-cache.js";
 
@@ -20,12 +20,12 @@ export class Dispatcher {
   ) {}
 
   plan(rolloutId: string): Promise<unknown> {
-    // Planning rides out a manager blip: tries at 1, 3, 7, ... s, bounded by the planning window
-    // (ENFORCER_PLANNING_RETRY_SECONDS) rather than by this count.
+    // Planning rides out a manager blip, bounded by the planning window (ENFORCER_PLANNING_RETRY_SECONDS)
+    // rather than by this count; the control worker spaces the tries (workers.ts).
     return this.queues.control.add(
       JOB.plan,
       { rolloutId },
-      { jobId: jobIds.plan(rolloutId), attempts: 12, backoff: { type: "exponential", delay: 1000 } },
+      { jobId: jobIds.plan(rolloutId), attempts: 100, backoff: { type: PLANNING_BACKOFF } },
     );
   }
 

@@ -57,8 +57,12 @@ export class OutageBreaker {
 
   observe(gateway: string, code: string, durationSeconds: number): void {
     const health = this.#of(gateway);
-    if (health.down.signal.aborted) return;
     const now = Date.now();
+    if (health.down.signal.aborted) {
+      // Any call answered (planning's, a probe's) says the manager is back.
+      if (!isDown(code)) void this.#recovered(gateway, health).catch((err) => this.#fail(err, gateway));
+      return;
+    }
     if (!isDown(code)) {
       // Only an answer to a call sent after the failures began says the manager is back.
       if (health.failingSince === undefined || now - durationSeconds * 1000 >= health.failingSince) {
@@ -99,7 +103,7 @@ export class OutageBreaker {
     const deps = this.#deps;
     const reason = `${GATEWAY_DOWN_PAUSE}: ${health.failures} calls in a row failed; paused instead of retrying`;
     health.down.abort(new Error(reason));
-    health.probe = setInterval(() => void this.#probe(gateway, health), PROBE_EVERY_MS);
+    health.probe = setInterval(() => void this.#probe(gateway), PROBE_EVERY_MS);
     health.probe.unref();
     deps.log.warn({ gateway, failures: health.failures }, "gateway unavailable: pausing its rollouts");
     for (const id of await this.#rollouts(gateway, "running")) {
@@ -110,14 +114,21 @@ export class OutageBreaker {
     }
   }
 
-  /** A cheap authenticated call: the manager answers again, with our token. */
-  async #probe(gateway: string, health: Health): Promise<void> {
+  /** A cheap authenticated call: its answer is observed like any other (`#recovered`). */
+  async #probe(gateway: string): Promise<void> {
+    await this.#deps.clients
+      .get(gateway)
+      ?.checkToken({ signal: AbortSignal.timeout(PROBE_EVERY_MS) })
+      .catch(() => {});
+  }
+
+  #fail(err: unknown, gateway: string): void {
+    this.#deps.log.error({ err, gateway }, "outage breaker failed");
+  }
+
+  async #recovered(gateway: string, health: Health): Promise<void> {
     const deps = this.#deps;
-    try {
-      await deps.clients.get(gateway)?.checkToken({ signal: AbortSignal.timeout(PROBE_EVERY_MS) });
-    } catch {
-      return;
-    }
+    if (this.#health.get(gateway) !== health) return;
     clearInterval(health.probe);
     this.#health.delete(gateway);
     deps.log.info({ gateway }, "gateway answers again");

@@ -67,3 +67,6 @@ export const jobIds = {
   /** BullMQ job scheduler of a compliance sweep (its jobs are `repeat:sweep.<name>:<slot ms>`). */
   sweepScheduler: (schedule: string) => `sweep.${schedule}`,
 };
+
+/** The backoff type of plan jobs: the control worker's own strategy (workers.ts). */
+export const PLANNING_BACKOFF = "planning";

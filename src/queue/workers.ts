@@ -41,6 +41,9 @@ export interface RunningWorkers {
 
 const PRUNE_EVERY_MS = 3600_000;
 
+/** Plan jobs (backoff PLANNING_BACKOFF) retry at 1, 2, 4, ... s, then every 15 s: a manager back from an outage is planned soon after. */
+const planningBackoff = (attemptsMade: number) => Math.min(15_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+
 /** The reconciler looks a few times per staleness period, so a stalled rollout waits at most ~1.3× it. */
 const reconcileEvery = (staleAfterMs: number) => Math.max(1000, Math.round(staleAfterMs / 3));
 
@@ -65,7 +68,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       retentionDays: config.retentionDays,
       planningWindowMs: config.planningRetrySeconds * 1000,
     }),
-    { ...common, concurrency: 4 },
+    { ...common, concurrency: 4, settings: { backoffStrategy: planningBackoff } },
   );
   const workers: Worker[] = [control];
   const statuses = new StatusCache(deps.store);
