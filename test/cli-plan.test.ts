@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/main.js";
 import { type Harness, startHarness, TOKENS } from "./helpers/service.js";
+import { tlsFleet } from "./helpers/tls-fleet.js";
 
 const TLS12_STRICT = {
   mtls: { supportedProtocolList: { min: "TLS_1_2" }, hostnameVerifierType: "STRICT" },
@@ -38,21 +39,7 @@ describe("enforcer plan with read-back", () => {
     h = await startHarness(
       "cli-plan",
       {
-        fleet: [
-          {
-            name: "Payments",
-            proxies: [
-              {
-                name: "tls13-only",
-                mtls: { supportedProtocolList: ["TLS_1_3"], hostnameVerifierType: "STRICT" },
-              },
-              {
-                name: "tls10",
-                mtls: { supportedProtocolList: ["TLS_1_2", "TLS_1_0"], hostnameVerifierType: "NOOP" },
-              },
-            ],
-          },
-        ],
+        fleet: tlsFleet("NOOP"),
       },
       {},
       { gateway: { readBack: "full" } },

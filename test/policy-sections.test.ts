@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeedProject } from "../src/simulator/types.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
+import { tlsFleet, tlsProxy } from "./helpers/tls-fleet.js";
 
 const FLEET: SeedProject[] = [
   {
@@ -132,22 +133,7 @@ describe("TLS 1.2 or better, judged under read-back", () => {
     h = await startHarness(
       "tls12plus",
       {
-        fleet: [
-          {
-            name: "Payments",
-            proxies: [
-              {
-                name: "tls13-only",
-                mtls: { supportedProtocolList: ["TLS_1_3"], hostnameVerifierType: "STRICT" },
-              },
-              {
-                name: "tls10",
-                mtls: { supportedProtocolList: ["TLS_1_2", "TLS_1_0"], hostnameVerifierType: "STRICT" },
-              },
-              { name: "all-protocols", mtls: { supportedProtocolList: [], hostnameVerifierType: "STRICT" } },
-            ],
-          },
-        ],
+        fleet: tlsFleet("STRICT", tlsProxy("all-protocols", [])),
       },
       {},
       { gateway: { readBack: "full" } },
