@@ -2,14 +2,8 @@
 // per the retry policy and reported to the observer per HTTP attempt.
 
 import { projectSummary, proxySummary } from "./bodies.js";
-import {
-  deploymentOutcomes,
-  isFailureEnvelope,
-  isSuccessEnvelope,
-  type JsonObject,
-  listItems,
-  singleItem,
-} from "./envelopes.js";
+import { deploymentOutcomes } from "./deployment-result.js";
+import { isFailureEnvelope, isSuccessEnvelope, type JsonObject, listItems, singleItem } from "./envelopes.js";
 import { deploymentError, envelopeError, GatewayError } from "./errors.js";
 import {
   type Attempted,
@@ -148,7 +142,7 @@ export class ApinizerClient {
     const saved = await this.#call({ operation, method: "PATCH", path, body }, options, (answer) => {
       this.#requireSuccess(operation, answer);
       if (!inline) return { status: answer.status, deployments: [] };
-      const deployments = deploymentOutcomes(answer.body, environments, "failed");
+      const deployments = deploymentOutcomes(answer.body, environments, "inline");
       if (deployments.some((deployment) => !deployment.success)) {
         throw deploymentError(operation, answer.status, deployments);
       }
@@ -251,7 +245,7 @@ export class ApinizerClient {
       this.#requireSuccess("deploy", answer);
       return {
         status: answer.status,
-        deployments: deploymentOutcomes(answer.body, [environment], "succeeded"),
+        deployments: deploymentOutcomes(answer.body, [environment], "endpoint"),
       };
     });
   }
