@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
 import { readConfigFile, resolveSecret } from "./config-file.js";
+import { deployStatusSchema, deployStyleSchema } from "./gateway-deploy.js";
 import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
 import { loadWebhooksFile, type WebhookConfig } from "./webhooks-file.js";
@@ -74,6 +75,8 @@ const envSchema = z.object({
   APINIZER_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   APINIZER_GENERATION: generationSchema,
   APINIZER_STORE_FIELDS: storeFieldsSchema,
+  APINIZER_DEPLOY_STYLE: deployStyleSchema,
+  APINIZER_DEPLOY_STATUS: deployStatusSchema,
   ENFORCER_POLICY_STRICT: z
     .enum(["true", "false"])
     .default("false")
@@ -147,7 +150,8 @@ const gatewayFileSchema = z.object({
           rateLimitPerSecond: positiveInt.optional(),
           concurrency: positiveInt.optional(),
           timeoutMs: positiveInt.optional(),
-          deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
+          deployStyle: deployStyleSchema,
+          deployStatus: deployStatusSchema,
           readBack: z.enum(["none", "full"]).default("none"),
           generation: generationSchema,
           storeFields: storeFieldsSchema,
@@ -206,6 +210,7 @@ function loadGatewaysFile(
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
       deployStyle: g.deployStyle,
+      deployStatus: g.deployStatus,
       dialect: dialectOf(g.generation, g.storeFields),
       readBack: g.readBack,
       targetsPerJob: g.targetsPerJob,
@@ -246,7 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token,
       ...defaults,
       concurrency: undefined,
-      deployStyle: "inline",
+      deployStyle: e.APINIZER_DEPLOY_STYLE,
+      deployStatus: e.APINIZER_DEPLOY_STATUS,
       dialect: dialectOf(e.APINIZER_GENERATION, e.APINIZER_STORE_FIELDS),
     });
   }

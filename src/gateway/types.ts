@@ -32,7 +32,13 @@ export interface GatewayConfig {
   /** In-flight calls to this gateway across all worker processes; undefined = no extra cap. */
   concurrency?: number;
   timeoutMs: number;
+  /** `endpoint` (default): `POST …/environments/{env}/` after the PATCH; `inline`: deploy fields in the PATCH. */
   deployStyle: DeployStyle;
+  /**
+   * `read`: each deployment is verified with `GET …/environments/{env}/deploy-status/`, and a dry
+   * run reports environments whose saved settings are not deployed. `none` (default): trust the answer.
+   */
+  deployStatus?: "none" | "read";
   dialect: Dialect;
   /**
    * `full`: read each proxy (`GET .../full`) before and after the PATCH: skip compliant proxies,
