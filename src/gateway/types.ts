@@ -94,6 +94,7 @@ export type GatewayOperation =
   /** `update_<section>`: update_mtls, update_cors, update_circuit_breaker, ... */
   | `update_${string}`
   | "deploy"
+  | "deploy_status"
   | "healthcheck";
 
 /** Hooks the client calls so metrics stay out of the gateway module. */
