@@ -42,6 +42,8 @@ describe("configuration", () => {
     [{ ENFORCER_MAX_SCHEDULES: "-1" }, "ENFORCER_MAX_SCHEDULES"],
     [{ ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS: "1.5" }, "ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS"],
     [{ APINIZER_BASE_URL: "http://manager" }, "APINIZER_TOKEN"],
+    [{ APINIZER_DEPLOY_STYLE: "patch" }, "APINIZER_DEPLOY_STYLE"],
+    [{ APINIZER_DEPLOY_STATUS: "yes" }, "APINIZER_DEPLOY_STATUS"],
     [{ ENFORCER_API_TOKENS: "root:bob:long-enough-secret" }, "ENFORCER_API_TOKENS"],
     [{ ENFORCER_API_TOKENS: "" }, "ENFORCER_API_TOKENS"],
     [{ ENFORCER_GATEWAYS_FILE: "/no/such/file.json" }, "ENFORCER_GATEWAYS_FILE"],
@@ -57,7 +59,19 @@ describe("configuration", () => {
   it("reads tokens from files and never prints them in errors", () => {
     const token = file("token", "file-token-value\n");
     const c = loadConfig({ ...BASE, APINIZER_BASE_URL: "http://manager:8080/", APINIZER_TOKEN_FILE: token });
-    expect(c.gateways.get("default")?.token).toBe("file-token-value");
+    expect(c.gateways.get("default")).toMatchObject({
+      token: "file-token-value",
+      deployStyle: "endpoint",
+      deployStatus: "none",
+    });
+    const inline = loadConfig({
+      ...BASE,
+      APINIZER_BASE_URL: "http://manager:8080/",
+      APINIZER_TOKEN: "t",
+      APINIZER_DEPLOY_STYLE: "inline",
+      APINIZER_DEPLOY_STATUS: "read",
+    });
+    expect(inline.gateways.get("default")).toMatchObject({ deployStyle: "inline", deployStatus: "read" });
     const gateways = file(
       "gateways.json",
       JSON.stringify({
@@ -66,7 +80,8 @@ describe("configuration", () => {
             name: "eu",
             baseUrl: "https://eu.example/manager",
             tokenEnv: "EU_TOKEN",
-            deployStyle: "endpoint",
+            deployStyle: "inline",
+            deployStatus: "read",
             concurrency: 4,
           },
           { name: "us", baseUrl: "https://us.example", tokenFile: token, rateLimitPerSecond: 5 },
@@ -75,7 +90,8 @@ describe("configuration", () => {
     );
     const multi = loadConfig({ ...BASE, ENFORCER_GATEWAYS_FILE: gateways, EU_TOKEN: "eu-secret" });
     expect(multi.gateways.get("eu")).toMatchObject({
-      deployStyle: "endpoint",
+      deployStyle: "inline",
+      deployStatus: "read",
       concurrency: 4,
       connections: 4,
       token: "eu-secret",
@@ -88,8 +104,10 @@ describe("configuration", () => {
       ENFORCER_MAX_TARGETS: "50",
     });
     expect([...capped.gateways.values()].map((g) => g.maxTargets)).toEqual([50, 50]);
+    // The documented deploy endpoint unless a gateway says otherwise.
     expect(multi.gateways.get("us")).toMatchObject({
-      deployStyle: "inline",
+      deployStyle: "endpoint",
+      deployStatus: "none",
       rateLimitPerSecond: 5,
       token: "file-token-value",
     });

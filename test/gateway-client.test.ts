@@ -169,9 +169,8 @@ describe("ApinizerClient request shape", () => {
       gateway.updateSettings("p", "a", mtlsChange({ enabled: false }), { environments: ["prod"] }),
     );
     expect(error).toMatchObject({ kind: "permanent", attempts: 1 });
-    expect(error.deployments).toEqual([
-      { environmentName: "prod", success: false, message: "the manager reported no deployment result" },
-    ]);
+    expect(error.deployments).toMatchObject([{ environmentName: "prod", success: false }]);
+    expect(error.deployments?.[0]?.message).toMatch(/^the manager reported no deployment result \(/);
   });
 
   it("healthcheck asks for text and accepts OK", async () => {

@@ -41,6 +41,7 @@ describe.skipIf(!present)("gateway client vs the manager's OpenAPI document", ()
     ["get", paths.proxyFull(base, "PRJ", "PRX")],
     ...SECTIONS.map((section) => ["patch", paths.settings(base, "PRJ", "PRX", section.segment)]),
     ["post", paths.deploy(base, "PRJ", "PRX", "ENV")],
+    ["get", paths.deployStatus(base, "PRJ", "PRX", "ENV")],
   ])("%s %s is a documented operation", (method, path) => {
     expect(doc?.paths[template(path)]?.[method]).toBeDefined();
   });

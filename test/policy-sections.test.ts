@@ -98,7 +98,7 @@ describe("a policy of several sections", () => {
     });
   });
 
-  it("a dry run's planned targets show one request per section, the deploy on the last", async () => {
+  it("a dry run's planned targets show one request per section, then a deploy per environment", async () => {
     const created = await h.api("POST", "/v1/rollouts", {
       policy: POLICY_4,
       targets: { projects: ["Payments"], proxies: ["orders", "assistant"] },
@@ -108,7 +108,7 @@ describe("a policy of several sections", () => {
     await h.waitForStatus(created.body.id, ["succeeded"]);
     const targets = await targetsOf(created.body.id);
     const paths = (t: { requests: Array<{ path: string }> }) =>
-      t.requests.map((r) => r.path.split("/settings/")[1]);
+      t.requests.flatMap((r) => r.path.split("/settings/")[1] ?? []);
     expect(paths(targets.orders)).toEqual(["mtls/", "cors/", "connection/", "traffic-log/"]);
     expect(paths(targets.assistant)).toEqual(["cors/", "traffic-log/"]);
     expect(targets.orders.requests[1].body).toEqual({
@@ -119,11 +119,12 @@ describe("a policy of several sections", () => {
         maxAge: 600,
       },
     });
-    expect(targets.orders.requests[3].body).toMatchObject({
-      deploy: true,
-      deployTargetEnvironmentNameList: ["production"],
+    // The documented deploy endpoint (the default deployStyle): no deploy fields in any PATCH.
+    for (const request of targets.orders.requests.slice(0, 4)) expect(request.body.deploy).toBeUndefined();
+    expect(targets.orders.requests[4]).toEqual({
+      method: "POST",
+      path: "/apiops/projects/Payments/apiProxies/orders/environments/production/",
     });
-    expect(targets.orders.requests[0].body.deploy).toBeUndefined();
   });
 });
 

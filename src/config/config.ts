@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
-import { readConfigFile, resolveSecret } from "./config-file.js";
+import { deployStatusSchema, deployStyleSchema } from "./gateway-deploy.js";
 import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
+import { listTimeout, loadGatewaysFile, positiveInt } from "./gateways-file.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
 import { loadWebhooksFile, type WebhookConfig } from "./webhooks-file.js";
 
@@ -65,9 +66,6 @@ export interface Config {
   planningRetrySeconds: number;
 }
 
-const positiveInt = z.coerce.number().int().positive();
-const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
 const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -80,6 +78,8 @@ const envSchema = z.object({
   APINIZER_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   APINIZER_GENERATION: generationSchema,
   APINIZER_STORE_FIELDS: storeFieldsSchema,
+  APINIZER_DEPLOY_STYLE: deployStyleSchema,
+  APINIZER_DEPLOY_STATUS: deployStatusSchema,
   ENFORCER_POLICY_STRICT: z
     .enum(["true", "false"])
     .default("false")
@@ -170,48 +170,6 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-const gatewayFileSchema = z.object({
-  gateways: z
-    .array(
-      z
-        .object({
-          name: z.string().regex(GATEWAY_NAME, "letters, digits, _ and - (no ':')"),
-          baseUrl: z.url({ protocol: /^https?$/ }),
-          tokenEnv: z.string().min(1).optional(),
-          tokenFile: z.string().min(1).optional(),
-          rateLimitPerSecond: positiveInt.optional(),
-          concurrency: positiveInt.optional(),
-          timeoutMs: positiveInt.optional(),
-          listTimeoutMs: positiveInt
-            .optional()
-            .describe(
-              "Timeout of one listing call (a whole project in one body); default 4 × timeoutMs, at least 60 s",
-            ),
-          deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
-          readBack: z.enum(["none", "full"]).default("none"),
-          generation: generationSchema,
-          storeFields: storeFieldsSchema,
-          outageFailures: positiveInt.optional(),
-          outageWindowSeconds: positiveInt.optional(),
-          autoResume: z.boolean().optional(),
-          targetsPerJob: positiveInt
-            .max(100)
-            .default(1)
-            .describe(
-              "Targets one BullMQ job carries (1: a job per proxy); each proxy is still sent, retried and limited on its own",
-            ),
-        })
-        .strict()
-        .refine((g) => (g.tokenEnv === undefined) !== (g.tokenFile === undefined), {
-          message: "exactly one of tokenEnv or tokenFile",
-        }),
-    )
-    .min(1),
-});
-
-/** A listing's body grows with the project: a call timeout sized for a PATCH would cut it. */
-const listTimeout = (timeoutMs: number) => Math.max(60_000, 4 * timeoutMs);
-
 function parseCallers(raw: string | undefined, variable: string): Caller[] {
   if (raw === undefined) return [];
   return raw
@@ -229,50 +187,6 @@ function parseCallers(raw: string | undefined, variable: string): Caller[] {
       }
       return { role: role as Role, name, secret };
     });
-}
-
-function loadGatewaysFile(
-  env: NodeJS.ProcessEnv,
-  file: string,
-  defaults: Pick<
-    GatewayConfig,
-    | "rateLimitPerSecond"
-    | "timeoutMs"
-    | "connections"
-    | "maxTargets"
-    | "outageFailures"
-    | "outageWindowMs"
-    | "autoResume"
-  >,
-): GatewayConfig[] {
-  const { gateways } = readConfigFile(file, gatewayFileSchema, "ENFORCER_GATEWAYS_FILE");
-  return gateways.map((g) => {
-    const { secret: token, where } = resolveSecret(
-      { env: g.tokenEnv, file: g.tokenFile },
-      env,
-      "ENFORCER_GATEWAYS_FILE",
-    );
-    if (!token) throw new ConfigError("ENFORCER_GATEWAYS_FILE", `gateway ${g.name}: no token in ${where}`);
-    return {
-      name: g.name,
-      baseUrl: g.baseUrl,
-      token,
-      rateLimitPerSecond: g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
-      concurrency: g.concurrency,
-      timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
-      listTimeoutMs: g.listTimeoutMs ?? listTimeout(g.timeoutMs ?? defaults.timeoutMs),
-      deployStyle: g.deployStyle,
-      dialect: dialectOf(g.generation, g.storeFields),
-      readBack: g.readBack,
-      targetsPerJob: g.targetsPerJob,
-      outageFailures: g.outageFailures ?? defaults.outageFailures,
-      outageWindowMs:
-        g.outageWindowSeconds === undefined ? defaults.outageWindowMs : g.outageWindowSeconds * 1000,
-      autoResume: g.autoResume ?? defaults.autoResume,
-      connections: Math.min(defaults.connections, g.concurrency ?? defaults.connections),
-      maxTargets: defaults.maxTargets,
-    };
-  });
 }
 
 /** Parses the whole configuration once at start-up; throws ConfigError naming the variable. */
@@ -310,7 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...defaults,
       listTimeoutMs: listTimeout(defaults.timeoutMs),
       concurrency: undefined,
-      deployStyle: "inline",
+      deployStyle: e.APINIZER_DEPLOY_STYLE,
+      deployStatus: e.APINIZER_DEPLOY_STATUS,
       dialect: dialectOf(e.APINIZER_GENERATION, e.APINIZER_STORE_FIELDS),
     });
   }

@@ -30,6 +30,8 @@ export interface TargetOutcome {
   b?: string;
   /** A dry run with read-back: the fields that would change (JSON of FieldChange[]) */
   d?: string;
+  /** Deploy-status read-back: environments whose saved settings are not deployed (JSON of DeployDrift[]) */
+  y?: string;
 }
 
 /** A target as the API and reports read it: identity, outcome and status together. */

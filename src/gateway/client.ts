@@ -2,15 +2,11 @@
 // per the retry policy and reported to the observer per HTTP attempt.
 
 import { projectSummary, proxySummary } from "./bodies.js";
-import {
-  deploymentOutcomes,
-  isFailureEnvelope,
-  isSuccessEnvelope,
-  type JsonObject,
-  listItems,
-  singleItem,
-} from "./envelopes.js";
-import { deploymentError, envelopeError, GatewayError } from "./errors.js";
+import { type DeployCalls, deployEach, verifyDeployments } from "./deploy-calls.js";
+import { deployStatusOf } from "./deploy-status.js";
+import { deploymentOutcomes } from "./deployment-result.js";
+import { isFailureEnvelope, isSuccessEnvelope, type JsonObject, listItems, singleItem } from "./envelopes.js";
+import { deploymentError, envelopeError } from "./errors.js";
 import {
   type Attempted,
   type RateLimitedMode,
@@ -62,6 +58,7 @@ export class ApinizerClient {
   readonly #transport: GatewayTransport;
   readonly #observer: GatewayObserver;
   readonly #retry: RetryOptions;
+  readonly #deployCalls: DeployCalls;
 
   constructor(gateway: GatewayConfig, observer: GatewayObserver = {}, retry: Partial<RetryOptions> = {}) {
     this.#gateway = gateway;
@@ -69,6 +66,11 @@ export class ApinizerClient {
     this.#observer = observer;
     this.#retry = resolveRetryOptions(retry);
     this.#transport = new GatewayTransport(gateway, this.#base.origin, observer);
+    this.#deployCalls = {
+      readStatus: gateway.deployStatus === "read",
+      deployOnce: (...args) => this.#deployOnce(...args),
+      readDeployStatus: (...args) => this.#readDeployStatus(...args),
+    };
   }
 
   /** `GET /apiops/test/healthcheck` (no auth needed): resolves when the manager answers 2xx. */
@@ -161,42 +163,52 @@ export class ApinizerClient {
     const saved = await this.#call({ operation, method: "PATCH", path, body }, options, (answer) => {
       this.#requireSuccess(operation, answer);
       if (!inline) return { status: answer.status, deployments: [] };
-      const deployments = deploymentOutcomes(answer.body, environments, "failed");
+      const deployments = deploymentOutcomes(answer.body, environments, "inline");
       if (deployments.some((deployment) => !deployment.success)) {
         throw deploymentError(operation, answer.status, deployments);
       }
       return { status: answer.status, deployments };
     });
     const httpStatus = saved.value.status;
-    if (inline || environments.length === 0) {
-      return { attempts: saved.attempts, httpStatus, deployments: saved.value.deployments };
-    }
-
-    let attempts = saved.attempts;
-    const deployments: DeploymentOutcome[] = [];
-    for (const environment of environments) {
-      try {
-        const deployed = await this.#deployOnce(project, name, environment, options);
-        attempts += deployed.attempts;
-        deployments.push(...deployed.value.deployments);
-      } catch (error) {
-        if (!(error instanceof GatewayError)) throw error;
-        error.attempts += attempts;
-        // One environment refusing (e.g. 400 unknown environment) does not stop the others.
-        if (error.kind !== "permanent") throw error;
-        attempts = error.attempts;
-        deployments.push({ environmentName: environment, success: false, message: error.gatewayMessage });
-      }
-    }
-    if (deployments.some((deployment) => !deployment.success)) {
-      const error = deploymentError("deploy", httpStatus, deployments);
-      error.attempts = attempts;
-      throw error;
-    }
-    return { attempts, httpStatus, deployments };
+    if (environments.length === 0) return { attempts: saved.attempts, httpStatus, deployments: [] };
+    const so = { attempts: saved.attempts, httpStatus };
+    if (inline)
+      return verifyDeployments(
+        this.#deployCalls,
+        project,
+        name,
+        { ...so, deployments: saved.value.deployments },
+        options,
+      );
+    return deployEach(this.#deployCalls, project, name, environments, so, options);
   }
 
-  /** The requests `updateSettings` calls would send, the deploy on the last; nothing is sent. */
+  /**
+   * Deploys the proxy's saved state to each environment by the deploy endpoint, whatever the
+   * deployStyle: for a proxy whose settings comply but were saved without being deployed.
+   */
+  redeploy(
+    project: string,
+    name: string,
+    environments: string[],
+    options?: CallOptions,
+  ): Promise<UpdateResult> {
+    return deployEach(
+      this.#deployCalls,
+      project,
+      name,
+      environments,
+      { attempts: 0, httpStatus: 0 },
+      options,
+    );
+  }
+
+  /** `GET …/environments/{env}/deploy-status/`: whether the proxy's saved settings run there. */
+  async getDeployStatus(project: string, name: string, environment: string, options?: CallOptions) {
+    return (await this.#readDeployStatus(project, name, environment, options)).value;
+  }
+
+  /** The requests `updateSettings` calls (or `redeploy`, without changes) would send; nothing is sent. */
   plannedUpdates(
     project: string,
     name: string,
@@ -209,8 +221,9 @@ export class ApinizerClient {
       const { path, body } = this.#settingsRequest(project, name, change, last ? environments : []);
       return { method: "PATCH" as const, path, body };
     });
+    // Without a PATCH to ride on (a redeploy), deploying is the endpoint's whatever the style.
     const deploys =
-      changes.length > 0 && this.#gateway.deployStyle === "endpoint"
+      changes.length === 0 || this.#gateway.deployStyle === "endpoint"
         ? environments.map((environment) => ({
             method: "POST" as const,
             path: paths.deploy(this.#base, project, name, environment),
@@ -239,7 +252,13 @@ export class ApinizerClient {
       error.attempts = attempts;
       throw error;
     }
-    return { attempts, httpStatus: value.status, deployments: value.deployments };
+    return verifyDeployments(
+      this.#deployCalls,
+      project,
+      name,
+      { attempts, httpStatus: value.status, deployments: value.deployments },
+      options,
+    );
   }
 
   /** Waits for in-flight calls (each bounded by the gateway's timeout), then closes the sockets. */
@@ -264,9 +283,16 @@ export class ApinizerClient {
       this.#requireSuccess("deploy", answer);
       return {
         status: answer.status,
-        deployments: deploymentOutcomes(answer.body, [environment], "succeeded"),
+        deployments: deploymentOutcomes(answer.body, [environment], "endpoint"),
       };
     });
+  }
+
+  #readDeployStatus(project: string, name: string, environment: string, options?: CallOptions) {
+    const path = paths.deployStatus(this.#base, project, name, environment);
+    return this.#call({ operation: "deploy_status", method: "GET", path }, options, (answer) =>
+      deployStatusOf(this.#single("deploy_status", answer)),
+    );
   }
 
   #requireSuccess(operation: GatewayOperation, answer: HttpAnswer): void {

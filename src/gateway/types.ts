@@ -34,7 +34,13 @@ export interface GatewayConfig {
   timeoutMs: number;
   /** Timeout of a listing: one answer holds a whole project (100k proxies is a large body). */
   listTimeoutMs?: number;
+  /** `endpoint` (default): `POST …/environments/{env}/` after the PATCH; `inline`: deploy fields in the PATCH. */
   deployStyle: DeployStyle;
+  /**
+   * `read`: each deployment is verified with `GET …/environments/{env}/deploy-status/`, and a dry
+   * run reports environments whose saved settings are not deployed. `none` (default): trust the answer.
+   */
+  deployStatus?: "none" | "read";
   dialect: Dialect;
   /**
    * `full`: read each proxy (`GET .../full`) before and after the PATCH: skip compliant proxies,
@@ -96,6 +102,7 @@ export type GatewayOperation =
   /** `update_<section>`: update_mtls, update_cors, update_circuit_breaker, ... */
   | `update_${string}`
   | "deploy"
+  | "deploy_status"
   | "healthcheck"
   | "check_token";
 

@@ -45,4 +45,6 @@ export const paths = {
     `${proxyPath(base, project, proxy)}/settings/${segment}/`,
   deploy: (base: BaseUrl, project: string, proxy: string, environment: string) =>
     `${proxyPath(base, project, proxy)}/environments/${segment(environment)}/`,
+  deployStatus: (base: BaseUrl, project: string, proxy: string, environment: string) =>
+    `${proxyPath(base, project, proxy)}/environments/${segment(environment)}/deploy-status/`,
 };

@@ -124,8 +124,10 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
       if (lastAttempt) return fail(`cannot list the gateway's proxies: ${(error as Error).message}`);
       throw error;
     }
-    // With read-back, even a dry run reads each proxy (in the workers) to tell what would change.
-    const readsFirst = spec.dryRun && gateway.readBack === "full";
+    // With read-back (settings, or the deploy status of the environments to deploy to), even a dry
+    // run reads each proxy (in the workers) to tell what would change.
+    const readsStatus = gateway.deployStatus === "read" && (spec.deploy?.environments.length ?? 0) > 0;
+    const readsFirst = spec.dryRun && (gateway.readBack === "full" || readsStatus);
     targets = await selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
   }
   const actionable = targets.filter((t) => t.status === "pending" || t.status === "planned").length;

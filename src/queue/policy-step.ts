@@ -1,4 +1,5 @@
 import type { ApinizerClient, CallOptions, DeployRequest } from "../gateway/client.js";
+import { type DeployDrift, deployDrift, driftReason } from "../gateway/deploy-status.js";
 import { GatewayError } from "../gateway/errors.js";
 import { readSettings } from "../gateway/settings-readback.js";
 import type { GatewayConfig } from "../gateway/types.js";
@@ -18,6 +19,8 @@ export interface StepOutcome {
   before?: string;
   /** A dry run with read-back: the fields that would change (JSON of FieldChange[]). */
   changes?: string;
+  /** Deploy-status read-back: environments whose saved settings are not deployed (JSON of DeployDrift[]). */
+  drift?: string;
 }
 
 export interface ClaimedTarget {
@@ -71,8 +74,12 @@ export async function applyPolicy(
   const send = (sections: SectionWrite[]) =>
     sendSections(client, gateway, project, proxy, sections, spec.deploy ?? undefined, named, options);
 
+  // With deploy-status read-back, a dry run also finds environments whose saved settings never went live.
+  const environments = gateway.deployStatus === "read" ? (spec.deploy?.environments ?? []) : [];
+  const drifted = () => readDrift(client, project, proxy, environments, options);
+
   if (gateway.readBack !== "full") {
-    if (spec.dryRun) return { status: "planned", attempts: 0, ...note };
+    if (spec.dryRun) return { status: "planned", attempts: 0, ...withDrift(note, await drifted()) };
     const sent = await send(writes);
     return { status: "succeeded", ...sent, ...note };
   }
@@ -95,7 +102,26 @@ export async function applyPolicy(
   const differing = writes
     .map((write) => ({ ...write, changes: changesFor(write.section, held(write.section), write.settings) }))
     .filter((write) => write.changes.length > 0);
-  if (differing.length === 0) return { status: "skipped", attempts: 0, reason: "compliant" };
+  if (differing.length === 0) {
+    const drift = await drifted();
+    if (drift.length === 0) return { status: "skipped", attempts: 0, reason: "compliant" };
+    // Compliant as saved, but not live: the whole change is a (re)deploy.
+    if (spec.dryRun) return { status: "planned", attempts: 0, changes: "[]", ...withDrift({}, drift) };
+    const sent = await client.redeploy(
+      project,
+      proxy,
+      drift.map((d) => d.environment),
+      options,
+    );
+    const { reason, ...recorded } = withDrift({}, drift);
+    return {
+      status: "succeeded",
+      attempts: sent.attempts,
+      httpStatus: sent.httpStatus,
+      reason: `compliant, redeployed: ${reason}`,
+      ...recorded,
+    };
+  }
   const before = JSON.stringify(
     Object.fromEntries(
       differing.map(({ section, settings }) => [section.key, beforeImage(section, held(section), settings)]),
@@ -103,7 +129,7 @@ export async function applyPolicy(
   );
   if (spec.dryRun) {
     const changes = JSON.stringify(differing.flatMap((write) => write.changes));
-    return { status: "planned", attempts: 0, before, changes, ...note };
+    return { status: "planned", attempts: 0, before, changes, ...withDrift(note, await drifted()) };
   }
 
   const sent = await send(differing);
@@ -120,6 +146,32 @@ export async function applyPolicy(
     };
   }
   return { status: "succeeded", ...sent, before, ...note };
+}
+
+/** Environments (of those asked for) where the proxy's saved settings are not what runs. */
+async function readDrift(
+  client: ApinizerClient,
+  project: string,
+  proxy: string,
+  environments: readonly string[],
+  options: CallOptions,
+): Promise<DeployDrift[]> {
+  const drift: DeployDrift[] = [];
+  for (const environment of environments) {
+    const found = deployDrift(
+      environment,
+      await client.getDeployStatus(project, proxy, environment, options),
+    );
+    if (found) drift.push(found);
+  }
+  return drift;
+}
+
+/** The outcome's reason and drift record, when there is drift (after any other reason). */
+function withDrift(note: { reason?: string }, drift: DeployDrift[]): { reason?: string; drift?: string } {
+  if (drift.length === 0) return note;
+  const reason = [note.reason, driftReason(drift)].filter(Boolean).join("; ");
+  return { reason, drift: JSON.stringify(drift) };
 }
 
 /** PATCHes the sections in order, the deployment with the last; a failure names its section. */

@@ -51,6 +51,7 @@ const outcomeOf = (attempts: number, o: Partial<StepOutcome> & { httpStatus?: nu
   if (o.reason !== undefined) outcome.r = o.reason;
   if (o.before !== undefined) outcome.b = o.before;
   if (o.changes !== undefined) outcome.d = o.changes;
+  if (o.drift !== undefined) outcome.y = o.drift;
   return outcome;
 };
 

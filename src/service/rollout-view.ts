@@ -1,5 +1,6 @@
 import type { TargetStatus } from "../engine/lifecycle.js";
 import type { TargetRecord } from "../engine/target-record.js";
+import type { DeployDrift } from "../gateway/deploy-status.js";
 import type { FieldChange } from "../policy/compliance.js";
 import { lintPolicy } from "../policy/lint.js";
 import type { RolloutState } from "../store/rollout-fields.js";
@@ -69,5 +70,7 @@ export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: 
     ...(t.s === "planned" && dryRunRequests ? { requests: dryRunRequests(t) } : {}),
     // A dry run with read-back: each field that would change, current → wanted.
     ...(t.d === undefined ? {} : { changes: JSON.parse(t.d) as FieldChange[] }),
+    // Deploy-status read-back: each environment where the saved settings are not what runs.
+    ...(t.y === undefined ? {} : { deployDrift: JSON.parse(t.y) as DeployDrift[] }),
   };
 }

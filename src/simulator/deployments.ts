@@ -28,8 +28,18 @@ export function deploy(project: ProjectEntry, proxy: ProxyEntry, environments: s
     if (failure !== undefined) return { environmentName, success: false, message: failure };
     deployment.deployed = true;
     deployment.redeployRequired = false;
+    deployment.revision++;
+    deployment.lastDeployTime = new Date().toISOString();
     proxy.deploys.push(environmentName);
     return { environmentName, success: true, message: "API Proxy deployed successfully" };
   });
   return { success: deploymentResults.every((result) => result.success), deploymentResults };
+}
+
+/** `GET …/environments/{env}/deploy-status/`'s item (`ApiProxyDeployStatusDTO`), or undefined for an unknown environment. */
+export function deployStatus(proxy: ProxyEntry, environment: string) {
+  const deployment = proxy.deployments.get(environment);
+  if (!deployment) return undefined;
+  const { deployed, redeployRequired, revision, lastDeployTime } = deployment;
+  return { deployed, redeployRequired, revision, ...(lastDeployTime ? { lastDeployTime } : {}) };
 }

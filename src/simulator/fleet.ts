@@ -2,7 +2,7 @@
 import type { Settings } from "./sections/body.js";
 import { isSectionKey, type SectionKey, type SectionSettings } from "./sections/catalog.js";
 import { initialSettings, noPatches } from "./sections/seeds.js";
-import type { ProxyRecord, SeedProject, SimulatorOptions } from "./types.js";
+import type { ProxyRecord, SeedProject, SeedProxy, SimulatorOptions } from "./types.js";
 
 export const DEFAULT_ENVIRONMENTS = ["test", "production"];
 
@@ -20,6 +20,19 @@ export interface Deployment {
   deployed: boolean;
   /** A saved change is not live until redeployed; the manager shows this until then. */
   redeployRequired: boolean;
+  /** Deployments so far (a seeded deployment is revision 1). */
+  revision: number;
+  lastDeployTime?: string;
+}
+
+/** When the fleet's seeded deployments happened. */
+const SEEDED_DEPLOY_TIME = "2024-01-01T00:00:00.000Z";
+
+function seededDeployment(env: string, seed: SeedProxy): Deployment {
+  if (!(seed.deployedTo ?? []).includes(env))
+    return { deployed: false, redeployRequired: false, revision: 0 };
+  const redeployRequired = (seed.redeployRequired ?? []).includes(env);
+  return { deployed: true, redeployRequired, revision: 1, lastDeployTime: SEEDED_DEPLOY_TIME };
 }
 
 export interface ProxyEntry {
@@ -149,6 +162,9 @@ function buildProject(seed: SeedProject, injections: Injections): ProjectEntry {
         `${seed.name}/${proxy.name}: deployedTo names unknown environments ${unknown.join(", ")}`,
       );
     }
+    if ((proxy.redeployRequired ?? []).some((env) => !deployedTo.includes(env))) {
+      throw new Error(`${seed.name}/${proxy.name}: redeployRequired names environments not in deployedTo`);
+    }
     const type = proxy.type ?? "REST";
     const key = proxyKey(seed.name, proxy.name);
     proxiesByName.set(proxy.name, {
@@ -161,9 +177,7 @@ function buildProject(seed: SeedProject, injections: Injections): ProjectEntry {
       patchCounts: noPatches(),
       patchRequests: 0,
       deploys: [],
-      deployments: new Map(
-        environments.map((env) => [env, { deployed: deployedTo.includes(env), redeployRequired: false }]),
-      ),
+      deployments: new Map(environments.map((env) => [env, seededDeployment(env, proxy)])),
       permanentFailures: injections.permanent.get(key) ?? new Map(),
       losesWrites: injections.lostWrites.has(key),
       deployFailures: injections.deploy.get(key) ?? new Map(),
@@ -213,5 +227,6 @@ export function toRecord(entry: ProxyEntry): ProxyRecord {
     settings,
     patchCounts: { ...entry.patchCounts },
     deploys: [...entry.deploys],
+    deployments: Object.fromEntries([...entry.deployments].map(([env, state]) => [env, { ...state }])),
   };
 }

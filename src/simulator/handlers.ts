@@ -1,5 +1,5 @@
 // What each served route does once a request got past faults and auth.
-import { deploy, markSaved } from "./deployments.js";
+import { deploy, deployStatus, markSaved } from "./deployments.js";
 import { failure, list, notFound, ok, type Reply, single, success } from "./envelopes.js";
 import { type Fleet, isAiType, type ProjectEntry, type ProxyEntry, permanentFailureOf } from "./fleet.js";
 import { fullProxy, proxyDetail, proxySummary } from "./proxy-views.js";
@@ -67,6 +67,22 @@ function deployOne(ctx: HandlerContext): Reply {
   return success(ctx.flavour, { deploymentResult });
 }
 
+/** The published document's `ApiOpsResponseDeployStatus` (a one-item result list), in both generations. */
+function deployStatusOf(ctx: HandlerContext): Reply {
+  const found = findProxy(ctx);
+  if ("status" in found) return found;
+  const environment = ctx.params.environmentName ?? "";
+  const status = deployStatus(found.proxy, environment);
+  if (status === undefined) {
+    return failure(
+      ctx.flavour,
+      400,
+      `Environment (name: ${environment}) was not found in project ${found.project.name}!`,
+    );
+  }
+  return list([status]);
+}
+
 export const HANDLERS: Record<RouteName, Handler> = {
   healthcheck: ok,
   hello: (ctx) => ({ status: 200, body: `hello ${ctx.params.name ?? ""}`, plainText: true }),
@@ -85,4 +101,5 @@ export const HANDLERS: Record<RouteName, Handler> = {
   },
   ...SECTION_HANDLERS,
   deploy: deployOne,
+  "deploy status": deployStatusOf,
 };

@@ -10,7 +10,8 @@ export type RouteName =
   | "proxy"
   | "proxy full"
   | SectionKey
-  | "deploy";
+  | "deploy"
+  | "deploy status";
 
 export interface Route {
   name: RouteName;
@@ -47,6 +48,7 @@ export const ROUTES: readonly Route[] = [
     }),
   ),
   { name: "deploy", method: "POST", path: `${PROXY}/environments/{environmentName}/` },
+  { name: "deploy status", method: "GET", path: `${PROXY}/environments/{environmentName}/deploy-status/` },
 ];
 
 export type RouteMatch =

@@ -8,6 +8,8 @@ export interface SeedProxy {
   /** REST, SOAP, GRPC, WEBSOCKET, or an AI type (AI, MCP, A2A) that refuses mTLS and connection settings. */
   type?: string;
   deployedTo?: string[];
+  /** Environments of `deployedTo` whose saved settings were never deployed (shown as redeployRequired). */
+  redeployRequired?: string[];
   /**
    * Settings the proxy starts with, per section, merged onto the manager's defaults (lets a test seed
    * drift). Stored shape: plain fields, no wrapper. Checked against the section's fields on start.
@@ -80,6 +82,11 @@ export interface ProxyRecord {
   patchCounts: Record<SectionKey, number>;
   /** Environments deployed by a PATCH with `deploy: true` or the deploy endpoint, in order. */
   deploys: string[];
+  /** Per environment: deployed, redeployRequired (saved but not deployed), revision, lastDeployTime. */
+  deployments: Record<
+    string,
+    { deployed: boolean; redeployRequired: boolean; revision: number; lastDeployTime?: string }
+  >;
 }
 
 export interface SimulatorState {

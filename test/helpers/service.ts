@@ -58,9 +58,12 @@ export async function startHarness(
   env: Record<string, string> = {},
   options: {
     mode?: Mode;
+    /** The `default` gateway's manager, when not the simulator (e.g. test/helpers/openapi-mock.ts). */
+    managerUrl?: string;
     /** Settings of the `default` gateway that only a gateways file can hold. */
     gateway?: {
       deployStyle?: DeployStyle;
+      deployStatus?: "none" | "read";
       readBack?: "none" | "full";
       concurrency?: number;
       rateLimitPerSecond?: number;
@@ -74,13 +77,14 @@ export async function startHarness(
   const prefix = uniquePrefix(name);
   // The gateway is configured for the generation of its manager, as an operator would.
   const generation = simOptions.flavour ?? "newer";
-  const base = { ...harnessEnv(sim.url, prefix), APINIZER_GENERATION: generation };
+  const managerUrl = options.managerUrl ?? sim.url;
+  const base = { ...harnessEnv(managerUrl, prefix), APINIZER_GENERATION: generation };
   if (options.gateway !== undefined) {
     // The per-gateway settings only exist in a gateways file.
     const file = join(mkdtempSync(join(tmpdir(), "enforcer-")), "gateways.json");
     const gateway = {
       name: "default",
-      baseUrl: sim.url,
+      baseUrl: managerUrl,
       tokenEnv: "GW_TOKEN",
       generation,
       ...options.gateway,
