@@ -9,6 +9,7 @@ import { startOutboxConsumer } from "./events/outbox-consumer.js";
 import { ApinizerClient } from "./gateway/client.js";
 import { type AppDeps, createApp } from "./http/app.js";
 import { auditRoutes } from "./http/audit-routes.js";
+import { CONSOLE_PATH, consoleRouter, whoamiRoute } from "./http/console.js";
 import { gatewayRoutes } from "./http/gateway-routes.js";
 import { openApiRoute } from "./http/openapi.js";
 import { opsRoutes } from "./http/ops-routes.js";
@@ -199,6 +200,9 @@ export async function startRuntime(
     );
     routes.push(openApiRoute(() => routes, VERSION));
     mounts.push({ path: QUEUE_BOARD_PATH, role: "admin", router: queueBoard(queues) });
+    // The web console: public static files; every API call of the page sends its bearer token.
+    mounts.push({ path: CONSOLE_PATH, role: null, router: consoleRouter(log) });
+    routes.push(whoamiRoute);
     routes.push(
       ...reportRoutes({ rollout: service.get, store }),
       // Read on the request connection, so a Redis outage answers 503 at once.

@@ -16,8 +16,8 @@ export interface AppDeps {
   log: Logger;
   metrics: Metrics;
   routes: Route[];
-  /** Whole sub-applications (the queue board) behind the same authentication. */
-  mounts?: Array<{ path: string; role: Role; router: express.Router }>;
+  /** Whole sub-applications (the queue board) behind the same authentication; role null = public. */
+  mounts?: Array<{ path: string; role: Role | null; router: express.Router }>;
 }
 
 const ANONYMOUS: Caller = { name: "anonymous", role: "viewer", secret: "" };
@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): express.Express {
     app.use(
       mount.path,
       (req: Request, _res: Response, next: () => void) => {
-        requireRole(authenticate(req.headers.authorization), mount.role);
+        if (mount.role !== null) requireRole(authenticate(req.headers.authorization), mount.role);
         next();
       },
       mount.router,
