@@ -2,9 +2,25 @@
 // use it): every route declares its answers, the contract tests exercise every operation, and
 // docs/api.md is the reference rendered from this very document.
 import { readdirSync, readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { renderApiReference } from "../scripts/api-reference.js";
+import type { AuditPage as ServiceAuditPage } from "../src/audit/audit-log.js";
+import type {
+  AuditPage,
+  GatewayStatus,
+  PolicyDetail,
+  PolicyDiff,
+  PolicyPut,
+  PolicySummary,
+  PolicyVersion,
+  Rollout,
+  ScheduleSummary,
+} from "../src/contracts/index.js";
 import { apiDocument, documentRoutes } from "../src/http/api-document.js";
+import type { PolicyService } from "../src/named-policies/policy-service.js";
+import type { ScheduleService } from "../src/schedules/schedule-service.js";
+import type { GatewayStatus as ServiceGatewayStatus } from "../src/service/gateway-status.js";
+import type { RolloutView } from "../src/service/rollout-view.js";
 import { ADMIN_OPERATIONS, ROLLOUT_OPERATIONS } from "./helpers/contract.js";
 
 const doc = apiDocument();
@@ -24,6 +40,21 @@ describe("the OpenAPI document and docs/api.md", () => {
     }
     const ids = operations.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("the service's own result types fit the contracts (tsc checks this)", () => {
+    type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+    expectTypeOf<RolloutView>().toExtend<Rollout>();
+    expectTypeOf<ServiceGatewayStatus>().toExtend<GatewayStatus>();
+    expectTypeOf<ServiceAuditPage>().toExtend<AuditPage>();
+    expectTypeOf<Result<ScheduleService["list"]>["items"][number]>().toExtend<ScheduleSummary>();
+    expectTypeOf<Result<PolicyService["get"]>>().toExtend<PolicyDetail>();
+    expectTypeOf<Result<PolicyService["put"]>["policy"]>().toExtend<PolicyPut>();
+    expectTypeOf<Result<PolicyService["version"]>>().toExtend<PolicyVersion>();
+    expectTypeOf<Result<PolicyService["diff"]>>().toExtend<PolicyDiff>();
+    expectTypeOf<Result<PolicyService["list"]>["items"][number]>().toExtend<PolicySummary>();
+    // A target's planned requests and a firing's status are typed loosely by the service (unknown,
+    // string): the contract tests check those at run time.
   });
 
   it("the contract tests are responsible for every operation between them", () => {

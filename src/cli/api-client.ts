@@ -1,7 +1,5 @@
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import type { ControlAction } from "../engine/lifecycle.js";
-import { apiError, transportError } from "./api-errors.js";
 import type {
   Page,
   PolicyDetail,
@@ -11,7 +9,9 @@ import type {
   PolicyVersion,
   Rollout,
   Target,
-} from "./api-types.js";
+} from "../contracts/index.js";
+import type { ControlAction } from "../engine/lifecycle.js";
+import { apiError, transportError } from "./api-errors.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 const CALL_TIMEOUT_MS = 30_000;

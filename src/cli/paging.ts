@@ -1,4 +1,4 @@
-import type { Page } from "./api-types.js";
+import type { Page } from "../contracts/index.js";
 
 /** The service's largest page (contract §3: limit 1..1000). */
 const PAGE_MAX = 1000;

@@ -1,9 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
-import { doneCount } from "../api-types.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
-import { table, targetDetail, targetName } from "../format.js";
+import { doneCount, table, targetDetail, targetName } from "../format.js";
 import { collectPages } from "../paging.js";
 import { printStatus } from "../report.js";
 import { watchToEnd } from "../watch.js";

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
+import type { PolicyDiff, PolicyVersion, PolicyVersionInfo } from "../../contracts/index.js";
 import { parsePolicyRef, policyRefSchema } from "../../rollouts/names.js";
-import type { PolicyDiff, PolicyVersion, PolicyVersionInfo } from "../api-types.js";
 import type { Act, Context } from "../context.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import { table } from "../format.js";
@@ -22,7 +22,8 @@ function versionRows(versions: PolicyVersionInfo[]): string[] {
   return table([["VERSION", "CREATED", "BY", "DESCRIPTION"], ...rows]);
 }
 
-function printVersion(ctx: Context, v: PolicyVersion, latest?: number) {
+/** A version, or a policy's latest one (whose links differ). */
+function printVersion(ctx: Context, v: Omit<PolicyVersion, "links">, latest?: number) {
   ctx.out(`Policy ${v.name} version ${v.version}${v.version === latest ? " (latest)" : ""}`);
   ctx.out(`  created ${v.createdAt} by ${v.createdBy}`);
   if (v.description !== null) ctx.out(`  ${v.description}`);
