@@ -2,7 +2,12 @@
 // CLI (types). Import from here.
 import type { z } from "zod";
 import type { errorContract, policyWarningContract } from "./common.js";
-import type { auditEntryContract, auditPageContract, gatewayStatusContract } from "./operations.js";
+import type {
+  auditEntryContract,
+  auditPageContract,
+  gatewayListContract,
+  gatewayStatusContract,
+} from "./operations.js";
 import type {
   policyDetailContract,
   policyDiffContract,
@@ -39,6 +44,7 @@ export type PolicyDiff = z.infer<typeof policyDiffContract>;
 export type AuditEntry = z.infer<typeof auditEntryContract>;
 export type AuditPage = z.infer<typeof auditPageContract>;
 export type GatewayStatus = z.infer<typeof gatewayStatusContract>;
+export type GatewayList = z.infer<typeof gatewayListContract>;
 
 /** A page of any list but the audit trail (which pages with `since`). */
 export interface Page<T> {

@@ -1,17 +1,12 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
 import { doneCount, table, targetDetail, targetName } from "../format.js";
+import { atLeast } from "../options.js";
 import { collectPages } from "../paging.js";
 import { printStatus } from "../report.js";
 import { watchToEnd } from "../watch.js";
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number of at least 1");
-  return n;
-}
 
 export function registerInspect(program: Command, act: Act): void {
   program
@@ -38,7 +33,7 @@ export function registerInspect(program: Command, act: Act): void {
     .command("list")
     .description("list rollouts, newest first")
     .addOption(new Option("--status <status>", "only rollouts in this status").choices(ROLLOUT_STATUSES))
-    .option("--limit <n>", "at most this many", positiveInt, 20)
+    .option("--limit <n>", "at most this many", atLeast(1), 20)
     .action(
       act(async (ctx, command) => {
         const { status, limit } = command.opts<{ status?: string; limit: number }>();
@@ -74,7 +69,7 @@ export function registerInspect(program: Command, act: Act): void {
     .description("list a rollout's targets with their results, in target order")
     .argument("<id>", "rollout id")
     .addOption(new Option("--status <status>", "only targets in this status").choices(TARGET_STATUSES))
-    .option("--limit <n>", "at most this many", positiveInt, 100)
+    .option("--limit <n>", "at most this many", atLeast(1), 100)
     .action(
       act(async (ctx, command) => {
         const id = command.processedArgs[0] as string;

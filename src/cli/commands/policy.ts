@@ -1,21 +1,16 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import type { PolicyDiff, PolicyVersion, PolicyVersionInfo } from "../../contracts/index.js";
 import { parsePolicyRef, policyRefSchema } from "../../rollouts/names.js";
 import type { Act, Context } from "../context.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import { table } from "../format.js";
+import { atLeast } from "../options.js";
 import { collectPages } from "../paging.js";
 import { printWarnings } from "../report.js";
 import { readObjectFile } from "../rollout-file.js";
 
 const EXIT_HELP =
   "\nExit code: 0 done, 3 bad input or refused (a 400, 404 or 409: the message says why), 4 the service is unreachable.";
-
-const atLeast = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min) throw new InvalidArgumentError(`a whole number of at least ${min}`);
-  return n;
-};
 
 function versionRows(versions: PolicyVersionInfo[]): string[] {
   const rows = versions.map((v) => [String(v.version), v.createdAt, v.createdBy, v.description ?? ""]);
