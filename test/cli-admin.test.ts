@@ -98,6 +98,16 @@ describe("enforcer revert, schedules, audit and gateways", () => {
     expect(gone.stderr).toContain("schedule nightly was not found (HTTP 404)");
   });
 
+  it("schedules put takes the README's example sweep of the example policy", async () => {
+    expect((await admin(["policy", "apply", "-f", "examples/policies/payments-tls.yaml"])).code).toBe(0);
+    const put = await admin(["schedules", "put", "payments-tls", "-f", "examples/payments-tls-sweep.yaml"]);
+    expect(put.code, put.stderr).toBe(0);
+    expect((await admin(["schedules", "list"])).stdout).toMatch(
+      /payments-tls\s+cron 0 3 \* \* \* \(UTC\)\s+audit\s+payments-tls/,
+    );
+    expect((await admin(["schedules", "delete", "payments-tls"])).code).toBe(0);
+  });
+
   it("schedules refuse bad input with exit 3", async () => {
     const other = await admin([
       "schedules",
