@@ -6,7 +6,11 @@ import { LENIENT, STRICT } from "./helpers/policies.js";
 import { AUDIT, sweepBody } from "./helpers/schedules.js";
 import { type Harness, startHarness, TOKENS } from "./helpers/service.js";
 
-describe("the policy, schedule, audit and gateway APIs answer as their contracts say", () => {
+// Steps of one story (the schedule uses the policy, the audit reads both, the last test counts
+// the operations exercised): they keep their order when the suite is shuffled.
+describe("the policy, schedule, audit and gateway APIs answer as their contracts say", {
+  shuffle: false,
+}, () => {
   let h: Harness;
   let checked: ReturnType<typeof contractChecked>;
   const api: Harness["api"] = (...args) => checked.api(...args);

@@ -2,9 +2,8 @@ import type { Command } from "commander";
 import type { AuditEntry } from "../../contracts/index.js";
 import type { Act } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { table } from "../format.js";
 import { atLeast } from "../options.js";
-import { collectPages } from "../paging.js";
+import { collectPages, printPage } from "../paging.js";
 
 /** What an entry is about: a rollout, a schedule, a policy version. */
 function subject(e: AuditEntry): string {
@@ -40,18 +39,12 @@ export function registerAudit(program: Command, act: Act): void {
           (n, cursor) => ctx.client.listAudit({ since: cursor ?? since, limit: n }),
           limit,
         );
-        ctx.printJson(page);
-        const rows = page.items.map((e) => [
-          e.at,
-          e.actor,
-          e.action,
-          subject(e),
-          e.status ?? "",
-          e.detail ?? "",
-        ]);
-        const header = ["AT", "ACTOR", "ACTION", "SUBJECT", "STATUS", "DETAIL"];
-        for (const line of rows.length === 0 ? ["No entries."] : table([header, ...rows])) ctx.out(line);
-        if (page.nextCursor !== null) ctx.out(`(more: enforcer audit --since ${page.nextCursor})`);
+        printPage(ctx, page, {
+          header: ["AT", "ACTOR", "ACTION", "SUBJECT", "STATUS", "DETAIL"],
+          row: (e) => [e.at, e.actor, e.action, subject(e), e.status ?? "", e.detail ?? ""],
+          empty: "No entries.",
+          more: `(more: enforcer audit --since ${page.nextCursor})`,
+        });
         return EXIT.ok;
       }),
     );

@@ -2,9 +2,9 @@ import { type Command, Option } from "commander";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
-import { doneCount, table, targetDetail, targetName } from "../format.js";
+import { doneCount, targetDetail, targetName } from "../format.js";
 import { atLeast } from "../options.js";
-import { collectPages } from "../paging.js";
+import { collectPages, printPage } from "../paging.js";
 import { printStatus } from "../report.js";
 import { watchToEnd } from "../watch.js";
 
@@ -41,10 +41,9 @@ export function registerInspect(program: Command, act: Act): void {
           (n, cursor) => ctx.client.listRollouts({ status, limit: n, cursor }),
           limit,
         );
-        ctx.printJson(page);
-        if (page.items.length === 0) ctx.out("No rollouts.");
-        else {
-          const rows = page.items.map((r) => [
+        printPage(ctx, page, {
+          header: ["ID", "STATUS", "DONE", "FAILED", "CREATED", "BY", "DESCRIPTION"],
+          row: (r) => [
             r.id,
             r.status + (r.dryRun ? " (dry run)" : ""),
             `${doneCount(r.counts)}/${r.counts.total}`,
@@ -52,14 +51,9 @@ export function registerInspect(program: Command, act: Act): void {
             r.createdAt,
             r.createdBy,
             r.description ?? "",
-          ]);
-          for (const line of table([
-            ["ID", "STATUS", "DONE", "FAILED", "CREATED", "BY", "DESCRIPTION"],
-            ...rows,
-          ]))
-            ctx.out(line);
-        }
-        if (page.nextCursor !== null) ctx.out(`(more: raise --limit)`);
+          ],
+          empty: "No rollouts.",
+        });
         return EXIT.ok;
       }),
     );
@@ -78,20 +72,11 @@ export function registerInspect(program: Command, act: Act): void {
           (n, cursor) => ctx.client.listTargets(id, { status, limit: n, cursor }),
           limit,
         );
-        ctx.printJson(page);
-        if (page.items.length === 0) ctx.out(status === undefined ? "No targets." : `No ${status} targets.`);
-        else {
-          const rows = page.items.map((t) => [
-            targetName(t),
-            t.status,
-            String(t.wave),
-            String(t.attempts),
-            targetDetail(t),
-          ]);
-          for (const line of table([["TARGET", "STATUS", "WAVE", "ATTEMPTS", "DETAIL"], ...rows]))
-            ctx.out(line);
-        }
-        if (page.nextCursor !== null) ctx.out(`(more: raise --limit)`);
+        printPage(ctx, page, {
+          header: ["TARGET", "STATUS", "WAVE", "ATTEMPTS", "DETAIL"],
+          row: (t) => [targetName(t), t.status, String(t.wave), String(t.attempts), targetDetail(t)],
+          empty: status === undefined ? "No targets." : `No ${status} targets.`,
+        });
         return EXIT.ok;
       }),
     );

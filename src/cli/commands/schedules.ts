@@ -4,9 +4,10 @@ import type { Act, Context } from "../context.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import { table } from "../format.js";
 import { atLeast } from "../options.js";
-import { collectPages } from "../paging.js";
+import { collectPages, printPage } from "../paging.js";
 import { readObjectFile } from "../rollout-file.js";
 import { watchToEnd } from "../watch.js";
+import { registerDelete } from "./delete.js";
 
 const EXIT_HELP =
   "\nExit code: 0 done, 3 bad input or refused (a 400, 403, 404 or 409: the message says why), 4 the service is unreachable.\nSchedules are admin only, reading included.";
@@ -77,20 +78,12 @@ function registerWrites(schedules: Command, act: Act) {
       }),
     );
 
-  schedules
-    .command("delete")
-    .description("delete a compliance sweep; it fires no more (its rollouts stay)")
-    .argument("<name>", "the schedule")
-    .addHelpText("after", `${EXIT_HELP}\nWith --json it prints {"name": NAME, "deleted": true}.`)
-    .action(
-      act(async (ctx, command) => {
-        const name = command.processedArgs[0] as string;
-        await ctx.client.deleteSchedule(name);
-        ctx.printJson({ name, deleted: true });
-        ctx.out(`Schedule ${name} deleted`);
-        return EXIT.ok;
-      }),
-    );
+  registerDelete(schedules, act, {
+    noun: "Schedule",
+    description: "delete a compliance sweep; it fires no more (its rollouts stay)",
+    help: EXIT_HELP,
+    remove: (ctx, name) => ctx.client.deleteSchedule(name),
+  });
 
   schedules
     .command("run")
@@ -121,18 +114,11 @@ function registerReads(schedules: Command, act: Act) {
       act(async (ctx, command) => {
         const { limit } = command.opts<{ limit: number }>();
         const page = await collectPages((n, cursor) => ctx.client.listSchedules({ limit: n, cursor }), limit);
-        ctx.printJson(page);
-        const rows = page.items.map((s) => [
-          s.name,
-          when(s),
-          mode(s),
-          policyOf(s),
-          s.nextRunAt ?? "-",
-          s.lastRolloutId ?? "-",
-        ]);
-        const header = ["NAME", "SCHEDULE", "MODE", "POLICY", "NEXT RUN", "LAST ROLLOUT"];
-        for (const line of rows.length === 0 ? ["No schedules."] : table([header, ...rows])) ctx.out(line);
-        if (page.nextCursor !== null) ctx.out("(more: raise --limit)");
+        printPage(ctx, page, {
+          header: ["NAME", "SCHEDULE", "MODE", "POLICY", "NEXT RUN", "LAST ROLLOUT"],
+          row: (s) => [s.name, when(s), mode(s), policyOf(s), s.nextRunAt ?? "-", s.lastRolloutId ?? "-"],
+          empty: "No schedules.",
+        });
         return EXIT.ok;
       }),
     );
