@@ -18,12 +18,16 @@ describe("the HTTP surface", () => {
       expect(doc.paths[path]?.[route.method], `${route.method.toUpperCase()} ${route.path}`).toBeDefined();
     }
     const create = doc.paths["/v1/rollouts"].post;
-    const body = create.requestBody.content["application/json"].schema;
+    expect(create.requestBody.content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/RolloutRequest",
+    });
+    const body = doc.components.schemas.RolloutRequest;
     // A policy inline or a named one: neither is required on its own (the service wants exactly one).
     expect(body.required).toEqual(expect.arrayContaining(["targets"]));
     expect(body.properties.policyRef.type).toBe("string");
     expect(body.additionalProperties).toBe(false);
-    expect(body.properties.policy.properties.mtls.properties.hostnameVerifierType.enum).toEqual([
+    const policy = doc.components.schemas.Policy;
+    expect(policy.properties.mtls.properties.hostnameVerifierType.enum).toEqual([
       "NOOP",
       "DEFAULT",
       "STRICT",
@@ -31,6 +35,15 @@ describe("the HTTP surface", () => {
     ]);
     const list = doc.paths["/v1/rollouts/{id}/targets"].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(["id", "status", "limit", "cursor"]);
+    expect(list.responses["200"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/TargetPage",
+    });
+    expect(create.parameters).toContainEqual(
+      expect.objectContaining({ name: "Idempotency-Key", in: "header" }),
+    );
+    expect(Object.keys(doc.paths["/v1/rollouts/{id}/events"].get.responses["200"].content)).toEqual([
+      "text/event-stream",
+    ]);
   });
 
   it("shows the queue board to admins only", async () => {

@@ -107,7 +107,9 @@ describe("compliance sweeps: cron forms, frequency, count and paging", () => {
 
     it("documents allowFrequent and the cron forms in the OpenAPI document", async () => {
       const doc = (await h.api("GET", "/openapi.json", undefined, { token: null })).body;
-      const schema = doc.paths["/v1/schedules/{name}"].put.requestBody.content["application/json"].schema;
+      const body = doc.paths["/v1/schedules/{name}"].put.requestBody.content["application/json"].schema;
+      expect(body).toEqual({ $ref: "#/components/schemas/ScheduleRequest" });
+      const schema = doc.components.schemas.ScheduleRequest;
       expect(schema.properties.allowFrequent).toMatchObject({ type: "boolean", default: false });
       expect(schema.properties.allowFrequent.description).toMatch(/ENFORCER_SCHEDULE_MIN_INTERVAL_SECONDS/);
       expect(schema.properties.cron.description).toMatch(/@hourly/);

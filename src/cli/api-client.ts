@@ -1,8 +1,8 @@
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import type { ControlAction } from "../engine/lifecycle.js";
-import { apiError, transportError } from "./api-errors.js";
 import type {
+  AuditPage,
+  GatewayList,
   Page,
   PolicyDetail,
   PolicyDiff,
@@ -10,8 +10,12 @@ import type {
   PolicySummary,
   PolicyVersion,
   Rollout,
+  Schedule,
+  ScheduleSummary,
   Target,
-} from "./api-types.js";
+} from "../contracts/index.js";
+import type { ControlAction } from "../engine/lifecycle.js";
+import { apiError, transportError } from "./api-errors.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -48,6 +52,7 @@ function queryString(query: Query = {}): string {
 
 const rolloutPath = (id: string) => `/v1/rollouts/${encodeURIComponent(id)}`;
 const policyPath = (name: string) => `/v1/policies/${encodeURIComponent(name)}`;
+const schedulePath = (name: string) => `/v1/schedules/${encodeURIComponent(name)}`;
 
 /** The service's HTTP API, typed; every failure surfaces as a CliError with its exit code. */
 export function apiClient(options: ApiClientOptions) {
@@ -117,6 +122,36 @@ export function apiClient(options: ApiClientOptions) {
 
     control: async (id: string, action: ControlAction) =>
       (await call<Rollout>("POST", `${rolloutPath(id)}/${action}`)).body,
+
+    /** `created` is false when the rollout was reverted before: that revert again (200). */
+    async revert(id: string) {
+      const res = await call<Rollout>("POST", `${rolloutPath(id)}/revert`);
+      return { created: res.status === 202, rollout: res.body };
+    },
+
+    /** Creates (`created`) or replaces a compliance sweep. */
+    async putSchedule(name: string, body: unknown) {
+      const res = await call<Schedule>("PUT", schedulePath(name), { body });
+      return { created: res.status === 201, schedule: res.body };
+    },
+
+    listSchedules: async (query: { limit?: number; cursor?: string }) =>
+      (await call<Page<ScheduleSummary>>("GET", "/v1/schedules", { query })).body,
+
+    getSchedule: async (name: string) => (await call<Schedule>("GET", schedulePath(name))).body,
+
+    deleteSchedule: async (name: string) => {
+      await call<undefined>("DELETE", schedulePath(name));
+    },
+
+    /** Fires the sweep now: the rollout it created. */
+    runSchedule: async (name: string) => (await call<Rollout>("POST", `${schedulePath(name)}/run`)).body,
+
+    /** `since`: a page's nextCursor (exclusive) or an ISO time (inclusive). */
+    listAudit: async (query: { since?: string; limit?: number }) =>
+      (await call<AuditPage>("GET", "/v1/audit", { query })).body,
+
+    listGateways: async () => (await call<GatewayList>("GET", "/v1/gateways")).body,
 
     /** Stores the policy's next version; `ifVersion` refuses (409) unless the latest is that one. */
     putPolicy: async (name: string, body: unknown, ifVersion?: number) =>

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from "./api-types.js";
+import type { ApiErrorBody } from "../contracts/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { terminalText } from "./terminal-text.js";
 

@@ -1,6 +1,7 @@
 /** The CLI's exit codes (contract §1): scripts and CI jobs branch on these, so they never change. */
 export const EXIT = {
   ok: 0,
+  /** Also `gateways`: a gateway does not answer or refuses its token. */
   failedTargets: 1,
   pausedOrCancelled: 2,
   /** `plan` only, as Terraform's `plan -detailed-exitcode`: the rollout would change something. */
@@ -15,7 +16,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  all targets succeeded (or the command did what was asked)
-  1  the rollout finished with failed targets (or failed to plan)
+  1  the rollout finished with failed targets (or failed to plan);
+     for "gateways": a gateway does not answer or refuses its token
   2  the rollout is paused or cancelled; for "plan": changes would be made
   3  bad input: unreadable or invalid file, refused request (400/404/409),
      token refused (401) or role not allowed (403)

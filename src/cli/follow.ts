@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Rollout } from "../contracts/index.js";
 import { isTerminalRollout } from "../engine/lifecycle.js";
 import type { ApiClient } from "./api-client.js";
-import type { Rollout } from "./api-types.js";
 import { readEventStream } from "./event-stream.js";
 import { CliError, EXIT } from "./exit-codes.js";
 

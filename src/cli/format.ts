@@ -1,4 +1,4 @@
-import type { FieldChange, Rollout, RolloutCounts, Target } from "./api-types.js";
+import type { FieldChange, Rollout, RolloutCounts, Target } from "../contracts/index.js";
 import { terminalText } from "./terminal-text.js";
 
 /** "42s", "3m05s", "2h07m"; "?" while unknown. */
@@ -24,6 +24,11 @@ const COUNT_ORDER: Array<keyof RolloutCounts> = [
   "running",
   "pending",
 ];
+
+/** Targets that no longer change: what the progress bar counts as done. */
+export function doneCount(counts: RolloutCounts): number {
+  return counts.succeeded + counts.failed + counts.skipped + counts.cancelled + counts.planned;
+}
 
 /** "5 targets: 3 succeeded, 1 failed, 1 skipped" (zero counts left out). */
 export function formatCounts(counts: RolloutCounts): string {

@@ -3,11 +3,15 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { registerApply } from "./commands/apply.js";
+import { registerAudit } from "./commands/audit.js";
 import { registerControl } from "./commands/control.js";
+import { registerGateways } from "./commands/gateways.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerReport } from "./commands/report.js";
+import { registerRevert } from "./commands/revert.js";
+import { registerSchedules } from "./commands/schedules.js";
 import { type Act, type CliIO, contextOf, DEFAULT_URL } from "./context.js";
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { terminalLines } from "./terminal-text.js";
@@ -40,8 +44,12 @@ function program(io: CliIO, act: Act): Command {
   registerPlan(root, act);
   registerInspect(root, act);
   registerControl(root, act);
+  registerRevert(root, act);
   registerReport(root, act);
   registerPolicy(root, act);
+  registerSchedules(root, act);
+  registerAudit(root, act);
+  registerGateways(root, act);
   return root;
 }
 

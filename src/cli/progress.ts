@@ -1,6 +1,6 @@
 import cliProgress from "cli-progress";
-import { doneCount, type Rollout } from "./api-types.js";
-import { formatDuration, formatRate } from "./format.js";
+import type { Rollout } from "../contracts/index.js";
+import { doneCount, formatDuration, formatRate } from "./format.js";
 import { RateMeter } from "./rate-meter.js";
 import { terminalText } from "./terminal-text.js";
 

@@ -1,4 +1,4 @@
-import type { PolicyWarning, Rollout } from "./api-types.js";
+import type { PolicyWarning, Rollout } from "../contracts/index.js";
 import type { Context } from "./context.js";
 import { formatChange, formatCounts, formatTarget, stopReason, table } from "./format.js";
 import { collectPages } from "./paging.js";

@@ -1,4 +1,4 @@
-import type { Rollout } from "./api-types.js";
+import type { Rollout } from "../contracts/index.js";
 import type { Context } from "./context.js";
 import { type ExitCode, exitCodeOfStatus } from "./exit-codes.js";
 import { followRollout } from "./follow.js";

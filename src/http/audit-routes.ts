@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { AuditLog } from "../audit/audit-log.js";
+import { auditPageContract } from "../contracts/index.js";
 import { parseOrThrow } from "../service/validation.js";
+import { json } from "./responses.js";
 import type { Route } from "./route.js";
 
 const STREAM_ID = /^\d{1,16}-\d{1,16}$/;
@@ -19,7 +21,8 @@ const auditQuerySchema = z.object({
       });
       return z.NEVER;
     })
-    .optional(),
+    .optional()
+    .describe("nextCursor of the previous page (exclusive), or an ISO time (inclusive)"),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -29,8 +32,12 @@ export function auditRoutes(audit: AuditLog): Route[] {
       method: "get",
       path: "/v1/audit",
       role: "admin",
+      operationId: "listAudit",
       summary: "The audit trail, oldest first: who changed what, when (page on with since=nextCursor)",
+      description:
+        "Every call that changed something (rollouts created and controlled, schedules and policies written or deleted) and every rollout status change, kept for about ENFORCER_AUDIT_MAXLEN entries.",
       schemas: { query: auditQuerySchema },
+      responses: { 200: json("A page of entries", auditPageContract) },
       handle: async ({ query }) => ({
         status: 200,
         body: await audit.list(parseOrThrow(auditQuerySchema, query, "query", "query")),

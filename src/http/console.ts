@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Router } from "express";
 import type { Logger } from "pino";
+import { whoamiContract } from "../contracts/operations.js";
 import { ServiceError } from "../service/service-error.js";
+import { json } from "./responses.js";
 import type { Route } from "./route.js";
 
 /** Where the web console is served; its page holds no token, so the files need none. */
@@ -67,6 +69,8 @@ export const whoamiRoute: Route = {
   method: "get",
   path: "/v1/whoami",
   role: "viewer",
+  operationId: "whoami",
   summary: "The caller's name and role, as the bearer token says ({name, role})",
+  responses: { 200: json("The caller", whoamiContract) },
   handle: async ({ caller }) => ({ status: 200, body: { name: caller.name, role: caller.role } }),
 };

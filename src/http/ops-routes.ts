@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
+import { health, readiness } from "../contracts/index.js";
 import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
 import { bearerCheck } from "./auth.js";
+import { json } from "./responses.js";
 import type { Route } from "./route.js";
 
 const READY_TIMEOUT_MS = 1000;
@@ -18,14 +20,19 @@ export function opsRoutes(deps: {
       method: "get",
       path: "/healthz",
       role: null,
+      operationId: "getHealth",
       summary: "The process is alive",
+      responses: { 200: json("Alive", health) },
       handle: async () => ({ status: 200, body: { status: "ok" } }),
     },
     {
       method: "get",
       path: "/readyz",
       role: null,
+      operationId: "getReadiness",
       summary: "200 when Redis answers, else 503",
+      responses: { 200: json("Redis answers", readiness) },
+      errors: { unavailable: "Redis does not answer within a second" },
       handle: async () => {
         const ping = deps.redis.ping();
         const timeout = new Promise<never>((_, reject) =>
@@ -44,7 +51,12 @@ export function opsRoutes(deps: {
       method: "get",
       path: "/metrics",
       role: null,
+      operationId: "getMetrics",
       summary: "Prometheus metrics (needs ENFORCER_METRICS_TOKEN as bearer when that is set)",
+      responses: {
+        200: { description: "The Prometheus text format", content: { "text/plain": "text" } },
+      },
+      errors: { unauthorized: "ENFORCER_METRICS_TOKEN is set and was not sent as the bearer token" },
       handle: async ({ header }) => {
         checkMetricsToken?.(header("authorization"));
         return {

@@ -1,18 +1,12 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
-import { doneCount } from "../api-types.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
-import { table, targetDetail, targetName } from "../format.js";
-import { collectPages } from "../paging.js";
+import { doneCount, targetDetail, targetName } from "../format.js";
+import { atLeast } from "../options.js";
+import { collectPages, printPage } from "../paging.js";
 import { printStatus } from "../report.js";
 import { watchToEnd } from "../watch.js";
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number of at least 1");
-  return n;
-}
 
 export function registerInspect(program: Command, act: Act): void {
   program
@@ -39,7 +33,7 @@ export function registerInspect(program: Command, act: Act): void {
     .command("list")
     .description("list rollouts, newest first")
     .addOption(new Option("--status <status>", "only rollouts in this status").choices(ROLLOUT_STATUSES))
-    .option("--limit <n>", "at most this many", positiveInt, 20)
+    .option("--limit <n>", "at most this many", atLeast(1), 20)
     .action(
       act(async (ctx, command) => {
         const { status, limit } = command.opts<{ status?: string; limit: number }>();
@@ -47,10 +41,9 @@ export function registerInspect(program: Command, act: Act): void {
           (n, cursor) => ctx.client.listRollouts({ status, limit: n, cursor }),
           limit,
         );
-        ctx.printJson(page);
-        if (page.items.length === 0) ctx.out("No rollouts.");
-        else {
-          const rows = page.items.map((r) => [
+        printPage(ctx, page, {
+          header: ["ID", "STATUS", "DONE", "FAILED", "CREATED", "BY", "DESCRIPTION"],
+          row: (r) => [
             r.id,
             r.status + (r.dryRun ? " (dry run)" : ""),
             `${doneCount(r.counts)}/${r.counts.total}`,
@@ -58,14 +51,9 @@ export function registerInspect(program: Command, act: Act): void {
             r.createdAt,
             r.createdBy,
             r.description ?? "",
-          ]);
-          for (const line of table([
-            ["ID", "STATUS", "DONE", "FAILED", "CREATED", "BY", "DESCRIPTION"],
-            ...rows,
-          ]))
-            ctx.out(line);
-        }
-        if (page.nextCursor !== null) ctx.out(`(more: raise --limit)`);
+          ],
+          empty: "No rollouts.",
+        });
         return EXIT.ok;
       }),
     );
@@ -75,7 +63,7 @@ export function registerInspect(program: Command, act: Act): void {
     .description("list a rollout's targets with their results, in target order")
     .argument("<id>", "rollout id")
     .addOption(new Option("--status <status>", "only targets in this status").choices(TARGET_STATUSES))
-    .option("--limit <n>", "at most this many", positiveInt, 100)
+    .option("--limit <n>", "at most this many", atLeast(1), 100)
     .action(
       act(async (ctx, command) => {
         const id = command.processedArgs[0] as string;
@@ -84,20 +72,11 @@ export function registerInspect(program: Command, act: Act): void {
           (n, cursor) => ctx.client.listTargets(id, { status, limit: n, cursor }),
           limit,
         );
-        ctx.printJson(page);
-        if (page.items.length === 0) ctx.out(status === undefined ? "No targets." : `No ${status} targets.`);
-        else {
-          const rows = page.items.map((t) => [
-            targetName(t),
-            t.status,
-            String(t.wave),
-            String(t.attempts),
-            targetDetail(t),
-          ]);
-          for (const line of table([["TARGET", "STATUS", "WAVE", "ATTEMPTS", "DETAIL"], ...rows]))
-            ctx.out(line);
-        }
-        if (page.nextCursor !== null) ctx.out(`(more: raise --limit)`);
+        printPage(ctx, page, {
+          header: ["TARGET", "STATUS", "WAVE", "ATTEMPTS", "DETAIL"],
+          row: (t) => [targetName(t), t.status, String(t.wave), String(t.attempts), targetDetail(t)],
+          empty: status === undefined ? "No targets." : `No ${status} targets.`,
+        });
         return EXIT.ok;
       }),
     );

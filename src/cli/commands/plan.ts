@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Rollout } from "../api-types.js";
+import type { Rollout } from "../../contracts/index.js";
 import type { Act, Context } from "../context.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { formatCounts } from "../format.js";

@@ -1,28 +1,25 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
+import type { PolicyDiff, PolicyVersion, PolicyVersionInfo } from "../../contracts/index.js";
 import { parsePolicyRef, policyRefSchema } from "../../rollouts/names.js";
-import type { PolicyDiff, PolicyVersion, PolicyVersionInfo } from "../api-types.js";
 import type { Act, Context } from "../context.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import { table } from "../format.js";
-import { collectPages } from "../paging.js";
+import { atLeast } from "../options.js";
+import { collectPages, printPage } from "../paging.js";
 import { printWarnings } from "../report.js";
 import { readObjectFile } from "../rollout-file.js";
+import { registerDelete } from "./delete.js";
 
 const EXIT_HELP =
   "\nExit code: 0 done, 3 bad input or refused (a 400, 404 or 409: the message says why), 4 the service is unreachable.";
-
-const atLeast = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min) throw new InvalidArgumentError(`a whole number of at least ${min}`);
-  return n;
-};
 
 function versionRows(versions: PolicyVersionInfo[]): string[] {
   const rows = versions.map((v) => [String(v.version), v.createdAt, v.createdBy, v.description ?? ""]);
   return table([["VERSION", "CREATED", "BY", "DESCRIPTION"], ...rows]);
 }
 
-function printVersion(ctx: Context, v: PolicyVersion, latest?: number) {
+/** A version, or a policy's latest one (whose links differ). */
+function printVersion(ctx: Context, v: Omit<PolicyVersion, "links">, latest?: number) {
   ctx.out(`Policy ${v.name} version ${v.version}${v.version === latest ? " (latest)" : ""}`);
   ctx.out(`  created ${v.createdAt} by ${v.createdBy}`);
   if (v.description !== null) ctx.out(`  ${v.description}`);
@@ -90,17 +87,11 @@ function registerReads(policy: Command, act: Act) {
       act(async (ctx, command) => {
         const { limit } = command.opts<{ limit: number }>();
         const page = await collectPages((n, cursor) => ctx.client.listPolicies({ limit: n, cursor }), limit);
-        ctx.printJson(page);
-        const rows = page.items.map((p) => [
-          p.name,
-          String(p.version),
-          p.createdAt,
-          p.createdBy,
-          p.description ?? "",
-        ]);
-        const header = ["NAME", "VERSION", "UPDATED", "BY", "DESCRIPTION"];
-        for (const line of rows.length === 0 ? ["No policies."] : table([header, ...rows])) ctx.out(line);
-        if (page.nextCursor !== null) ctx.out("(more: raise --limit)");
+        printPage(ctx, page, {
+          header: ["NAME", "VERSION", "UPDATED", "BY", "DESCRIPTION"],
+          row: (p) => [p.name, String(p.version), p.createdAt, p.createdBy, p.description ?? ""],
+          empty: "No policies.",
+        });
         return EXIT.ok;
       }),
     );
@@ -155,20 +146,11 @@ export function registerPolicy(program: Command, act: Act): void {
     .description('named, versioned policies: store one once, roll it out by name ("policyRef")');
   registerApply(policy, act);
   registerReads(policy, act);
-  policy
-    .command("delete")
-    .description(
+  registerDelete(policy, act, {
+    noun: "Policy",
+    description:
       "delete a policy with all its versions; refused (exit 3) while a schedule refers to it; admin",
-    )
-    .argument("<name>", "the policy")
-    .addHelpText("after", `${EXIT_HELP}\nWith --json it prints {"name": NAME, "deleted": true}.`)
-    .action(
-      act(async (ctx, command) => {
-        const name = command.processedArgs[0] as string;
-        await ctx.client.deletePolicy(name);
-        ctx.printJson({ name, deleted: true });
-        ctx.out(`Policy ${name} deleted`);
-        return EXIT.ok;
-      }),
-    );
+    help: EXIT_HELP,
+    remove: (ctx, name) => ctx.client.deletePolicy(name),
+  });
 }
