@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
+import { adaptiveEnv, adaptiveFileFields, adaptiveOf } from "./adaptive-rate.js";
 import { readConfigFile, resolveSecret } from "./config-file.js";
 import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
@@ -82,6 +83,7 @@ const envSchema = z.object({
   ENFORCER_AUTH: z.enum(["required", "disabled"]).default("required"),
   ENFORCER_WORKER_CONCURRENCY: positiveInt.max(1024).default(16),
   ENFORCER_RATE_LIMIT_PER_SECOND: positiveInt.default(50),
+  ...adaptiveEnv,
   ENFORCER_GATEWAY_TIMEOUT_MS: positiveInt.default(15_000),
   ENFORCER_BODY_LIMIT: z
     .string()
@@ -145,6 +147,7 @@ const gatewayFileSchema = z.object({
           tokenEnv: z.string().min(1).optional(),
           tokenFile: z.string().min(1).optional(),
           rateLimitPerSecond: positiveInt.optional(),
+          ...adaptiveFileFields,
           concurrency: positiveInt.optional(),
           timeoutMs: positiveInt.optional(),
           deployStyle: z.enum(["inline", "endpoint"]).default("inline"),
@@ -189,6 +192,7 @@ function loadGatewaysFile(
   env: NodeJS.ProcessEnv,
   file: string,
   defaults: Pick<GatewayConfig, "rateLimitPerSecond" | "timeoutMs" | "connections" | "maxTargets">,
+  parsedEnv: z.output<typeof envSchema>,
 ): GatewayConfig[] {
   const { gateways } = readConfigFile(file, gatewayFileSchema, "ENFORCER_GATEWAYS_FILE");
   return gateways.map((g) => {
@@ -198,11 +202,13 @@ function loadGatewaysFile(
       "ENFORCER_GATEWAYS_FILE",
     );
     if (!token) throw new ConfigError("ENFORCER_GATEWAYS_FILE", `gateway ${g.name}: no token in ${where}`);
+    const rateLimitPerSecond = g.rateLimitPerSecond ?? defaults.rateLimitPerSecond;
     return {
       name: g.name,
       baseUrl: g.baseUrl,
       token,
-      rateLimitPerSecond: g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
+      rateLimitPerSecond,
+      adaptive: adaptiveOf(g.name, rateLimitPerSecond, parsedEnv, g, "ENFORCER_GATEWAYS_FILE"),
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
       deployStyle: g.deployStyle,
@@ -245,13 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.APINIZER_BASE_URL,
       token,
       ...defaults,
+      adaptive: adaptiveOf("default", defaults.rateLimitPerSecond, e, {}, "ENFORCER_ADAPTIVE_FLOOR"),
       concurrency: undefined,
       deployStyle: "inline",
       dialect: dialectOf(e.APINIZER_GENERATION, e.APINIZER_STORE_FIELDS),
     });
   }
   if (e.ENFORCER_GATEWAYS_FILE !== undefined) {
-    for (const g of loadGatewaysFile(env, e.ENFORCER_GATEWAYS_FILE, defaults)) {
+    for (const g of loadGatewaysFile(env, e.ENFORCER_GATEWAYS_FILE, defaults, e)) {
       if (gateways.has(g.name))
         throw new ConfigError("ENFORCER_GATEWAYS_FILE", `gateway ${g.name} is defined twice`);
       gateways.set(g.name, g);
