@@ -17,8 +17,10 @@ import { rolloutRoutes } from "./http/rollout-routes.js";
 import type { Route } from "./http/route.js";
 import { scheduleRoutes } from "./http/schedule-routes.js";
 import { createLogger } from "./log.js";
+import { registerAllowedRateGauge } from "./metrics/allowed-rate-gauge.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
+import { GatewayRates } from "./queue/adaptive-rate.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import { Queues } from "./queue/queues.js";
 import {
@@ -70,8 +72,13 @@ export async function startRuntime(
   const requestRedis = requestConnection(config.redisUrl, outages);
   const queueRedis = workerRedis ?? queueConnection(config.redisUrl, outages);
   const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
+  // Every gateway call's answer feeds its gateway's adaptive rate, whichever process made it.
+  const rates = new GatewayRates(queueRedis, config.queuePrefix, config.gateways, queues, log);
+  const observer = gatewayObserver(metrics, (gateway, code, seconds) =>
+    rates.observe(gateway, code, seconds),
+  );
   const clients = new Map(
-    [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, gatewayObserver(metrics))]),
+    [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, observer)]),
   );
   const engineOptions = { eventsMaxLen: config.eventsMaxLen, window: config.dispatchWindow };
   // Steps and projections run on a connection that rides out a Redis blip instead of failing.
@@ -129,6 +136,7 @@ export async function startRuntime(
       clients,
       log,
       outages,
+      rates,
       sweep: sweepJob({ store: schedules, rollouts: rolloutsOn(store, engine) }, log),
     });
     await restoreSweepSchedulers(schedules, queues.control);
@@ -151,6 +159,7 @@ export async function startRuntime(
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
+    registerAllowedRateGauge(metrics, rates);
     tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
     const service = rolloutsOn(store, new RolloutEngine(requestRedis, store.keys, engineOptions), tail);
     routes.push(...rolloutRoutes(service));
@@ -206,6 +215,7 @@ export async function startRuntime(
     ]);
     runtime.server?.closeAllConnections();
     tail?.close();
+    rates.stop();
     await consumer.stop();
     // destroy, not close: close would wait for in-flight requests past the deadline.
     await Promise.allSettled([queues.close(), ...[...clients.values()].map((c) => c.destroy())]);

@@ -72,11 +72,15 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Feeds the gateway client's observations into the metrics. */
-export function gatewayObserver(metrics: Metrics): GatewayObserver {
+export function gatewayObserver(
+  metrics: Metrics,
+  watch?: (gateway: string, code: string, durationSeconds: number) => void,
+): GatewayObserver {
   return {
     onRequest: ({ gateway, operation, code, durationSeconds }) => {
       metrics.gatewayRequests.inc({ gateway, operation, code });
       metrics.gatewayDuration.observe({ gateway, operation }, durationSeconds);
+      watch?.(gateway, code, durationSeconds);
     },
     onRetry: ({ gateway, reason }) => metrics.gatewayRetries.inc({ gateway, reason }),
   };

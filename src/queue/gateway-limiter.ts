@@ -4,15 +4,20 @@ import type { Redis } from "ioredis";
 import type { GatewayConfig } from "../gateway/types.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 
+/** The Redis key of a gateway's adaptive rate state (adapt-gateway-rate.lua). */
+export const rateStateKey = (prefix: string, gateway: string) => `${prefix}:gateway:${gateway}:rate`;
+
 /**
  * A gateway's rate and concurrency, held per proxy call across every worker process (batch
- * mode). A slot a killed process held lapses after the gateway timeout plus a margin.
+ * mode). A slot a killed process held lapses after the gateway timeout plus a margin. An adaptive
+ * gateway's slots follow its allowed rate, read from Redis by the same script.
  */
 export class GatewayLimiter {
   private readonly take: RedisScript<number>;
   private readonly hold: RedisScript<number>;
   private readonly leases: string;
   private readonly next: string;
+  private readonly rate: string;
 
   constructor(
     private readonly redis: Redis,
@@ -23,7 +28,7 @@ export class GatewayLimiter {
       redis,
       "enforcerTakeGatewaySlot",
       luaSource(import.meta.url, "./lua/take-gateway-slot.lua"),
-      2,
+      3,
     );
     this.hold = defineScript(
       redis,
@@ -33,6 +38,7 @@ export class GatewayLimiter {
     );
     this.leases = `${prefix}:gateway:${gateway.name}:leases`;
     this.next = `${prefix}:gateway:${gateway.name}:next`;
+    this.rate = rateStateKey(prefix, gateway.name);
   }
 
   /** Runs `call` in a slot of the gateway, waiting for one first. */
@@ -45,11 +51,13 @@ export class GatewayLimiter {
       const wait = await this.take(
         this.leases,
         this.next,
+        this.rate,
         Date.now(),
         lease,
         ttl,
         this.gateway.concurrency ?? 0,
         interval,
+        this.gateway.adaptive ? 1 : 0,
       );
       if (wait === 0) break;
       await sleep(wait, undefined, { signal });
