@@ -11,7 +11,7 @@ import { startSimulator } from "../src/simulator/server.js";
 import { dropPrefix } from "../src/store/drop-prefix.js";
 import { processCpuSeconds, redisCounters } from "./cost.js";
 import { BENCH_TOKEN, startChild } from "./processes.js";
-import { api, finished, POLICY, serviceEnv } from "./service.js";
+import { api, finished, serviceEnv } from "./service.js";
 
 const TARGETS = Number(process.env.BENCH_LIMITED_TARGETS ?? 600);
 const CAPACITY = Number(process.env.BENCH_LIMITED_CAPACITY ?? 50);
@@ -30,6 +30,7 @@ interface Limited {
 
 async function limitedRun(
   redis: Redis,
+  policy: unknown,
   latencyMs: number,
   answer: 429 | 503,
   perJob: number,
@@ -54,7 +55,7 @@ async function limitedRun(
   const cpuBefore = processCpuSeconds(pid);
   const started = performance.now();
   const created = await api(url, "POST", "/v1/rollouts", {
-    policy: POLICY,
+    policy,
     targets: { projects: ["*"] },
     strategy: { maxErrors: "100%" },
   });
@@ -83,12 +84,13 @@ export async function rateLimitedManager(
   redis: Redis,
   latencyMs: number,
   perJobs: number[],
+  policy: unknown,
 ): Promise<string> {
   const rows: string[] = [];
   for (const answer of ANSWERS) {
     for (const perJob of perJobs) {
       for (const adaptive of [false, true]) {
-        const m = await limitedRun(redis, latencyMs, answer, perJob, adaptive);
+        const m = await limitedRun(redis, policy, latencyMs, answer, perJob, adaptive);
         const mode = perJob === 1 ? "per-proxy" : `batch (${perJob} per job)`;
         rows.push(
           `| ${answer} | ${mode} | ${adaptive ? "adaptive" : "fixed"} | ${m.goodput.toFixed(1)} | ${(m.refusedShare * 100).toFixed(1)} % | ${m.failed} | ${m.seconds.toFixed(1)} s | ${m.commands.toFixed(1)} | ${m.serviceCpuMs.toFixed(2)} |`,
