@@ -2,11 +2,11 @@
 // at the same concurrency, measured in the same run; then the intake of a 100k-target rollout.
 // Sizes: BENCH_TARGETS (default 5000), BENCH_INTAKE_TARGETS (100000), BENCH_LATENCY_MS (20),
 // BENCH_CONCURRENCY (comma-separated, default "16,64"), BENCH_TARGETS_PER_JOB (job modes, "1,16"),
-// BENCH_RUNS (1), REDIS_URL. Run it on a quiet machine: Redis counters are server-wide.
+// BENCH_RUNS (1), BENCH_RATE_MODES (the gateway's rate, "fixed,adaptive"), REDIS_URL; then the
+// rate-limited manager case (bench/rate-limited.ts; BENCH_LIMITED_TARGETS=0 skips it). Run it on a
+// quiet machine: Redis counters are server-wide.
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { cpus, totalmem } from "node:os";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadConfig } from "../src/config/config.js";
@@ -15,6 +15,8 @@ import { dropPrefix } from "../src/store/drop-prefix.js";
 import { bareLoop } from "./baseline.js";
 import { processCpuSeconds, redisCounters } from "./cost.js";
 import { BENCH_TOKEN, peakRss, startChild, startSimulatorProcess } from "./processes.js";
+import { rateLimitedManager } from "./rate-limited.js";
+import { api, finished, median, REDIS_URL, serviceEnv, until } from "./service.js";
 
 const N = Number(process.env.BENCH_TARGETS ?? 5000);
 const INTAKE_N = Number(process.env.BENCH_INTAKE_TARGETS ?? 100_000);
@@ -22,8 +24,7 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,64").split(",").map(Number);
 const PER_JOB = (process.env.BENCH_TARGETS_PER_JOB ?? "1,16").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const CALLER = "bench-caller-secret";
+const RATE_MODES = (process.env.BENCH_RATE_MODES ?? "fixed,adaptive").split(",");
 const POLICY = {
   mtls: {
     enabled: true,
@@ -38,65 +39,6 @@ const redis = new Redis(REDIS_URL);
 const usedMemory = async () =>
   Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? Number.NaN);
 
-/** The service's environment; the gateway's concurrency comes from a gateways file. */
-function serviceEnv(
-  simulatorUrl: string,
-  prefix: string,
-  concurrency: number,
-  targetsPerJob: number,
-): Record<string, string> {
-  const file = join(tmpdir(), `bench-gateways-${prefix}.json`);
-  const gateway = {
-    name: "default",
-    baseUrl: simulatorUrl,
-    tokenEnv: "BENCH_GATEWAY_TOKEN",
-    rateLimitPerSecond: 100_000,
-    concurrency,
-    targetsPerJob,
-  };
-  writeFileSync(file, JSON.stringify({ gateways: [gateway] }));
-  return {
-    REDIS_URL,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    ENFORCER_QUEUE_PREFIX: prefix,
-    ENFORCER_GATEWAYS_FILE: file,
-    BENCH_GATEWAY_TOKEN: BENCH_TOKEN,
-    ENFORCER_API_TOKENS: `admin:bench:${CALLER}`,
-    ENFORCER_WORKER_CONCURRENCY: String(concurrency),
-    ENFORCER_BODY_LIMIT: "32mb",
-    LOG_LEVEL: "warn",
-  };
-}
-
-interface Rollout {
-  id: string;
-  status: string;
-  counts: { succeeded: number; total: number };
-}
-
-async function api(base: string, method: string, path: string, body?: unknown): Promise<Rollout> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${CALLER}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as Rollout;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 600_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("benchmark step timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
 interface Measured {
   rate: number;
   baseRate: number;
@@ -109,7 +51,12 @@ interface Measured {
 }
 
 /** One rollout of N proxies through one `npm start`-style process, beside the bare loop. */
-async function endToEnd(simulatorUrl: string, concurrency: number, perJob: number): Promise<Measured> {
+async function endToEnd(
+  simulatorUrl: string,
+  concurrency: number,
+  perJob: number,
+  adaptive: boolean,
+): Promise<Measured> {
   const projects = 5;
   const targets = Array.from({ length: N }, (_, i) => ({
     project: `project-${String(Math.floor(i / (N / projects)) + 1).padStart(3, "0")}`,
@@ -120,7 +67,7 @@ async function endToEnd(simulatorUrl: string, concurrency: number, perJob: numbe
   const loopUsage = process.cpuUsage(loopCpu);
 
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(simulatorUrl, prefix, concurrency, perJob);
+  const env = serviceEnv(simulatorUrl, prefix, { concurrency, targetsPerJob: perJob, adaptive });
   const service = await startChild(["src/main.ts", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
   const url = /"url":"(http:\/\/[^"]+)"/.exec(service.output.join(""))?.[1] ?? "";
   const pid = service.process.pid ?? 0;
@@ -129,10 +76,7 @@ async function endToEnd(simulatorUrl: string, concurrency: number, perJob: numbe
   const cpuBefore = processCpuSeconds(pid);
   const started = performance.now();
   const created = await api(url, "POST", "/v1/rollouts", { policy: POLICY, targets: { projects: ["*"] } });
-  const done = await until(async () => {
-    const r = await api(url, "GET", `/v1/rollouts/${created.id}`);
-    return ["succeeded", "failed", "paused"].includes(r.status) ? r : undefined;
-  });
+  const done = await finished(url, created.id);
   const seconds = (performance.now() - started) / 1000;
   const serviceCpu = processCpuSeconds(pid) - cpuBefore;
   const redisAfter = await redisCounters(redis);
@@ -163,7 +107,7 @@ async function intake() {
     String(INTAKE_N / projects),
   ]);
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(sim.url, prefix, 16, 1);
+  const env = serviceEnv(sim.url, prefix, { concurrency: 16, targetsPerJob: 1 });
   // The API and the workers in this process: listing, planning and the first dispatch window.
   const runtime = await startRuntime(loadConfig(env), "all", pino({ level: "warn" }));
   const memoryBefore = await usedMemory();
@@ -200,18 +144,23 @@ const sim = await startSimulatorProcess([
 ]);
 for (const concurrency of CONCURRENCIES) {
   for (const perJob of PER_JOB) {
-    const runs: Measured[] = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await endToEnd(sim.url, concurrency, perJob));
-    const m = (pick: (r: Measured) => number) => median(runs.map(pick));
-    const mode = perJob === 1 ? "per-proxy" : `batch (${perJob} per job)`;
-    rows.push(
-      `| ${concurrency} | ${mode} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
-    );
-    console.error(`done: concurrency ${concurrency}, ${mode}`);
+    for (const rateMode of RATE_MODES) {
+      const runs: Measured[] = [];
+      for (let run = 0; run < RUNS; run++)
+        runs.push(await endToEnd(sim.url, concurrency, perJob, rateMode === "adaptive"));
+      const m = (pick: (r: Measured) => number) => median(runs.map(pick));
+      const mode = perJob === 1 ? "per-proxy" : `batch (${perJob} per job)`;
+      rows.push(
+        `| ${concurrency} | ${mode} | ${rateMode} | ${m((r) => r.rate).toFixed(0)} | ${m((r) => r.baseRate).toFixed(0)} | ${m((r) => r.rate / r.baseRate).toFixed(2)} | ${m((r) => r.commands).toFixed(1)} | ${m((r) => r.redisCpuMs).toFixed(3)} | ${m((r) => r.serviceCpuMs).toFixed(3)} | ${m((r) => r.loopCpuMs).toFixed(3)} | ${m((r) => r.bytesPerTarget).toFixed(0)} | ${(m((r) => r.rss) / 1024 / 1024).toFixed(0)} MB |`,
+      );
+      console.error(`done: concurrency ${concurrency}, ${mode}, ${rateMode} rate`);
+    }
   }
 }
 await sim.child.stop();
 const big = await intake();
+const limitedTargets = Number(process.env.BENCH_LIMITED_TARGETS ?? 1);
+const limited = limitedTargets > 0 ? await rateLimitedManager(redis, LATENCY_MS, PER_JOB, POLICY) : "";
 const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1];
 redis.disconnect();
 
@@ -222,8 +171,8 @@ workload: ${N} proxies, simulator latency ${LATENCY_MS} ms, one service process 
 Per target: Redis commands (INFO commandstats delta, Lua-internal included), Redis CPU (INFO cpu
 delta), service CPU (/proc of the service process) and the bare loop's own CPU.
 
-| concurrency | jobs | targets/s | bare loop PATCH/s | ratio | Redis cmds | Redis CPU ms | service CPU ms | loop CPU ms | Redis B/target | service RSS |
-|---|---|---|---|---|---|---|---|---|---|---|
+| concurrency | jobs | rate | targets/s | bare loop PATCH/s | ratio | Redis cmds | Redis CPU ms | service CPU ms | loop CPU ms | Redis B/target | service RSS |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 | 100k-target intake | value |
@@ -232,4 +181,6 @@ ${rows.join("\n")}
 | listed, planned, every target stored, first window queued | ${big.seconds.toFixed(2)} s |
 | Redis per planned target | ${big.bytesPerTarget.toFixed(0)} B |
 | cancel of the 100k-target rollout (HTTP, batches of 1,000) | ${big.cancelMs.toFixed(0)} ms |
+
+${limited}
 `);

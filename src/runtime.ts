@@ -20,10 +20,12 @@ import { rolloutRoutes } from "./http/rollout-routes.js";
 import type { Route } from "./http/route.js";
 import { scheduleRoutes } from "./http/schedule-routes.js";
 import { createLogger } from "./log.js";
+import { registerAllowedRateGauge } from "./metrics/allowed-rate-gauge.js";
 import { registerLiveGauges } from "./metrics/live-gauges.js";
 import { createMetrics, gatewayObserver, type Metrics } from "./metrics/registry.js";
 import { policyService } from "./named-policies/policy-service.js";
 import { PolicyStore } from "./named-policies/policy-store.js";
+import { GatewayRates } from "./queue/adaptive-rate.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import type { OutageBreaker } from "./queue/outage-breaker.js";
 import { Queues } from "./queue/queues.js";
@@ -76,11 +78,14 @@ export async function startRuntime(
   const requestRedis = requestConnection(config.redisUrl, outages);
   const queueRedis = workerRedis ?? queueConnection(config.redisUrl, outages);
   const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
-  // Where workers run, their outage breaker watches every gateway call (set once they start).
+  // Every gateway call's answer feeds its gateway's adaptive rate, whichever process made it, and,
+  // where workers run, their outage breaker (set once they start).
+  const rates = new GatewayRates(queueRedis, config.queuePrefix, config.gateways, queues, log);
   let breaker: OutageBreaker | undefined;
-  const observer = gatewayObserver(metrics, (gateway, code, seconds) =>
-    breaker?.observe(gateway, code, seconds),
-  );
+  const observer = gatewayObserver(metrics, (gateway, code, seconds) => {
+    rates.observe(gateway, code, seconds);
+    breaker?.observe(gateway, code, seconds);
+  });
   const clients = new Map(
     [...config.gateways.values()].map((g) => [g.name, new ApinizerClient(g, observer)]),
   );
@@ -141,6 +146,7 @@ export async function startRuntime(
       clients,
       log,
       outages,
+      rates,
       sweep: sweepJob(
         {
           store: schedules,
@@ -170,6 +176,7 @@ export async function startRuntime(
   if (mode !== "worker") {
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
+    registerAllowedRateGauge(metrics, rates);
     tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
     const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
     const engine = new RolloutEngine(requestRedis, store.keys, engineOptions);
@@ -241,6 +248,7 @@ export async function startRuntime(
     ]);
     runtime.server?.closeAllConnections();
     tail?.close();
+    rates.stop();
     await consumer.stop();
     // destroy, not close: close would wait for in-flight requests past the deadline.
     await Promise.allSettled([queues.close(), ...[...clients.values()].map((c) => c.destroy())]);

@@ -122,6 +122,71 @@ describe("configuration", () => {
     }
   });
 
+  it("makes every gateway's rate adaptive by default, from the environment or the gateways file", () => {
+    const base = { ...BASE, APINIZER_BASE_URL: "http://manager", APINIZER_TOKEN: "t" };
+    expect(loadConfig(base).gateways.get("default")?.adaptive).toEqual({
+      floor: 1,
+      cut: 0.5,
+      step: 2.5, // 5 % of the default 50/s per second
+      latencyFactor: 3,
+    });
+    expect(loadConfig({ ...base, ENFORCER_ADAPTIVE_RATE: "false" }).gateways.get("default")?.adaptive).toBe(
+      undefined,
+    );
+    const gateways = file(
+      "adaptive.json",
+      JSON.stringify({
+        gateways: [
+          { name: "fixed", baseUrl: "http://a", tokenEnv: "T", adaptive: false },
+          {
+            name: "tuned",
+            baseUrl: "http://b",
+            tokenEnv: "T",
+            rateLimitPerSecond: 100,
+            adaptiveFloor: 5,
+            adaptiveCut: 0.7,
+            adaptiveLatencyFactor: 0,
+          },
+        ],
+      }),
+    );
+    const multi = loadConfig({
+      ...BASE,
+      ENFORCER_GATEWAYS_FILE: gateways,
+      T: "t",
+      ENFORCER_ADAPTIVE_STEP: "4",
+    });
+    expect(multi.gateways.get("fixed")?.adaptive).toBeUndefined();
+    expect(multi.gateways.get("tuned")?.adaptive).toEqual({ floor: 5, cut: 0.7, step: 4, latencyFactor: 0 });
+  });
+
+  it.each([
+    [{ ENFORCER_ADAPTIVE_RATE: "yes" }, "ENFORCER_ADAPTIVE_RATE"],
+    [{ ENFORCER_ADAPTIVE_CUT: "1" }, "ENFORCER_ADAPTIVE_CUT"],
+    [{ ENFORCER_ADAPTIVE_LATENCY_FACTOR: "0.5" }, "ENFORCER_ADAPTIVE_LATENCY_FACTOR"],
+    [{ ENFORCER_ADAPTIVE_STEP: "0" }, "ENFORCER_ADAPTIVE_STEP"],
+    [
+      { APINIZER_BASE_URL: "http://m", APINIZER_TOKEN: "t", ENFORCER_ADAPTIVE_FLOOR: "60" },
+      "ENFORCER_ADAPTIVE_FLOOR",
+    ],
+  ])("refuses adaptive settings %o naming %s", (env, variable) => {
+    expect(() => loadConfig({ ...BASE, ...env })).toThrow(new RegExp(`^${variable}:`));
+  });
+
+  it("refuses a gateway whose adaptive floor is above its rate limit", () => {
+    const path = file(
+      "floor.json",
+      JSON.stringify({
+        gateways: [
+          { name: "x", baseUrl: "http://x", tokenEnv: "T", rateLimitPerSecond: 5, adaptiveFloor: 10 },
+        ],
+      }),
+    );
+    expect(() => loadConfig({ ...BASE, ENFORCER_GATEWAYS_FILE: path, T: "t" })).toThrow(
+      /^ENFORCER_GATEWAYS_FILE: gateway x: the adaptive floor \(10\/s\) is above/,
+    );
+  });
+
   it("rejects a gateways file with unknown fields, a ':' in a name, or two token sources", () => {
     const bad = [
       { name: "a:b", baseUrl: "http://x", tokenEnv: "T" },

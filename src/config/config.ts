@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
+import { adaptiveEnv, adaptiveOf } from "./adaptive-rate.js";
 import { deployStatusSchema, deployStyleSchema } from "./gateway-deploy.js";
 import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
 import { listTimeout, loadGatewaysFile, positiveInt } from "./gateways-file.js";
@@ -105,6 +106,7 @@ const envSchema = z.object({
   ENFORCER_AUTH: z.enum(["required", "disabled"]).default("required"),
   ENFORCER_WORKER_CONCURRENCY: positiveInt.max(1024).default(16),
   ENFORCER_RATE_LIMIT_PER_SECOND: positiveInt.default(50),
+  ...adaptiveEnv,
   ENFORCER_GATEWAY_TIMEOUT_MS: positiveInt.default(15_000),
   ENFORCER_BODY_LIMIT: z
     .string()
@@ -222,7 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.APINIZER_BASE_URL,
       token,
       ...defaults,
+
       listTimeoutMs: listTimeout(defaults.timeoutMs),
+      adaptive: adaptiveOf("default", defaults.rateLimitPerSecond, e, {}, "ENFORCER_ADAPTIVE_FLOOR"),
       concurrency: undefined,
       deployStyle: e.APINIZER_DEPLOY_STYLE,
       deployStatus: e.APINIZER_DEPLOY_STATUS,
@@ -230,7 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
   }
   if (e.ENFORCER_GATEWAYS_FILE !== undefined) {
-    for (const g of loadGatewaysFile(env, e.ENFORCER_GATEWAYS_FILE, defaults)) {
+    for (const g of loadGatewaysFile(env, e.ENFORCER_GATEWAYS_FILE, defaults, e)) {
       if (gateways.has(g.name))
         throw new ConfigError("ENFORCER_GATEWAYS_FILE", `gateway ${g.name} is defined twice`);
       gateways.set(g.name, g);

@@ -1,6 +1,7 @@
 // The gateways file (ENFORCER_GATEWAYS_FILE): several named managers, each with its own settings.
 import { z } from "zod";
 import type { GatewayConfig } from "../gateway/types.js";
+import { type AdaptiveEnv, adaptiveFileFields, adaptiveOf } from "./adaptive-rate.js";
 import { readConfigFile, resolveSecret } from "./config-file.js";
 import { deployStatusSchema, deployStyleSchema } from "./gateway-deploy.js";
 import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
@@ -19,6 +20,7 @@ const gatewayFileSchema = z.object({
           tokenEnv: z.string().min(1).optional(),
           tokenFile: z.string().min(1).optional(),
           rateLimitPerSecond: positiveInt.optional(),
+          ...adaptiveFileFields,
           concurrency: positiveInt.optional(),
           timeoutMs: positiveInt.optional(),
           listTimeoutMs: positiveInt
@@ -68,6 +70,8 @@ export function loadGatewaysFile(
   env: NodeJS.ProcessEnv,
   file: string,
   defaults: GatewayDefaults,
+  /** The parsed environment: the adaptive rate's defaults. */
+  adaptiveDefaults: AdaptiveEnv,
 ): GatewayConfig[] {
   const { gateways } = readConfigFile(file, gatewayFileSchema, "ENFORCER_GATEWAYS_FILE");
   return gateways.map((g) => {
@@ -82,6 +86,13 @@ export function loadGatewaysFile(
       baseUrl: g.baseUrl,
       token,
       rateLimitPerSecond: g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
+      adaptive: adaptiveOf(
+        g.name,
+        g.rateLimitPerSecond ?? defaults.rateLimitPerSecond,
+        adaptiveDefaults,
+        g,
+        "ENFORCER_GATEWAYS_FILE",
+      ),
       concurrency: g.concurrency,
       timeoutMs: g.timeoutMs ?? defaults.timeoutMs,
       listTimeoutMs: g.listTimeoutMs ?? listTimeout(g.timeoutMs ?? defaults.timeoutMs),

@@ -22,6 +22,18 @@ export interface Dialect {
   wrapSections: boolean;
 }
 
+/** The adaptive (AIMD) request rate of a gateway; its ceiling is `rateLimitPerSecond`. */
+export interface AdaptiveRateSettings {
+  /** Requests per second the rate is never cut below. */
+  floor: number;
+  /** Each cut multiplies the rate in use by this (0.1..0.95). */
+  cut: number;
+  /** Requests per second added per second of successful calls. */
+  step: number;
+  /** Recent latency above this multiple of the baseline is a cut signal; 0 = off. */
+  latencyFactor: number;
+}
+
 /** One configured gateway (a manager URL and its token). Built once from config; never serialized. */
 export interface GatewayConfig {
   name: string;
@@ -29,6 +41,8 @@ export interface GatewayConfig {
   /** Personal API Access Token: held in memory only. */
   token: string;
   rateLimitPerSecond: number;
+  /** Set: the rate (and concurrency) adapt to the manager's answers below those configured; unset: fixed. */
+  adaptive?: AdaptiveRateSettings | undefined;
   /** In-flight calls to this gateway across all worker processes; undefined = no extra cap. */
   concurrency?: number;
   timeoutMs: number;

@@ -4,15 +4,23 @@ import type { Redis } from "ioredis";
 import type { GatewayConfig } from "../gateway/types.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 
+/** The Redis key of a gateway's adaptive rate state (adapt-gateway-rate.lua). */
+export const rateStateKey = (prefix: string, gateway: string) => `${prefix}:gateway:${gateway}:rate`;
+
 /**
  * A gateway's rate and concurrency, held per proxy call across every worker process (batch
- * mode). A slot a killed process held lapses after the gateway timeout plus a margin.
+ * mode). A slot a killed process held lapses after the gateway timeout plus a margin. An adaptive
+ * gateway's slots follow its allowed rate, read from Redis by the same script.
  */
 export class GatewayLimiter {
   private readonly take: RedisScript<number>;
   private readonly hold: RedisScript<number>;
   private readonly leases: string;
   private readonly next: string;
+  private readonly rate: string;
+  /** This process's waiters, one behind the other. */
+  private line: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -23,7 +31,7 @@ export class GatewayLimiter {
       redis,
       "enforcerTakeGatewaySlot",
       luaSource(import.meta.url, "./lua/take-gateway-slot.lua"),
-      2,
+      3,
     );
     this.hold = defineScript(
       redis,
@@ -33,32 +41,74 @@ export class GatewayLimiter {
     );
     this.leases = `${prefix}:gateway:${gateway.name}:leases`;
     this.next = `${prefix}:gateway:${gateway.name}:next`;
+    this.rate = rateStateKey(prefix, gateway.name);
   }
 
   /** Runs `call` in a slot of the gateway, waiting for one first. */
   async run<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
     const lease = randomUUID();
-    const interval = 1000 / this.gateway.rateLimitPerSecond;
-    const ttl = this.gateway.timeoutMs * 4 + 5000;
-    for (;;) {
-      signal.throwIfAborted();
-      const wait = await this.take(
-        this.leases,
-        this.next,
-        Date.now(),
-        lease,
-        ttl,
-        this.gateway.concurrency ?? 0,
-        interval,
-      );
-      if (wait === 0) break;
-      await sleep(wait, undefined, { signal });
+    signal.throwIfAborted();
+    try {
+      // While others of this process wait, join their line rather than asking Redis ahead of them.
+      if (this.waiting > 0 || (await this.takeSlot(lease)) > 0) await this.inLine(lease, signal);
+    } catch (error) {
+      // Aborted: a slot its turn may have taken goes back (a lease would lapse anyway).
+      await this.release(lease);
+      throw error;
     }
     try {
       return await call();
     } finally {
-      if (this.gateway.concurrency !== undefined) await this.redis.zrem(this.leases, lease).catch(() => {});
+      await this.release(lease);
     }
+  }
+
+  private async release(lease: string): Promise<void> {
+    if (this.gateway.concurrency !== undefined) await this.redis.zrem(this.leases, lease).catch(() => {});
+  }
+
+  /**
+   * Waits for a slot behind this process's other waiters: only the head of the line asks Redis
+   * again (once its wait is over), instead of every waiter at every slot. A waiter whose signal
+   * aborts leaves at once, and takes no slot when its turn comes.
+   */
+  private async inLine(lease: string, signal: AbortSignal): Promise<void> {
+    this.waiting++;
+    const turn = this.line.then(async () => {
+      for (;;) {
+        signal.throwIfAborted();
+        const wait = await this.takeSlot(lease);
+        if (wait === 0) return;
+        await sleep(wait, undefined, { signal });
+      }
+    });
+    this.line = turn.catch(() => {});
+    let leave = () => {};
+    const left = new Promise<never>((_, reject) => {
+      leave = () => reject(signal.reason);
+      signal.addEventListener("abort", leave, { once: true });
+    });
+    try {
+      await Promise.race([turn, left]);
+    } finally {
+      this.waiting--;
+      signal.removeEventListener("abort", leave);
+    }
+  }
+
+  /** 0 when this lease got a slot, else the ms to wait before asking again. */
+  private takeSlot(lease: string): Promise<number> {
+    return this.take(
+      this.leases,
+      this.next,
+      this.rate,
+      Date.now(),
+      lease,
+      this.gateway.timeoutMs * 4 + 5000,
+      this.gateway.concurrency ?? 0,
+      1000 / this.gateway.rateLimitPerSecond,
+      this.gateway.adaptive ? 1 : 0,
+    );
   }
 
   /** No call to this gateway starts, from any process, for `ms` (a 429's Retry-After). */

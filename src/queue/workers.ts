@@ -6,6 +6,7 @@ import type { RolloutEngine } from "../engine/engine.js";
 import type { ApinizerClient } from "../gateway/client.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { webhookWorker } from "../webhooks/webhook-worker.js";
+import type { GatewayRates } from "./adaptive-rate.js";
 import { controlProcessor, planningFailure, type SweepHandler } from "./control-processor.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { GatewayLimiter } from "./gateway-limiter.js";
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   log: Logger;
   outages: OutageLog;
   sweep: SweepHandler;
+  /** The adaptive rate of each gateway, which this process's calls report to. */
+  rates: GatewayRates;
 }
 
 export interface RunningWorkers {
@@ -81,6 +84,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     // so the gateway limiter counts them one by one instead.
     if (perJob === 1 && gateway.concurrency !== undefined)
       await queue.setGlobalConcurrency(gateway.concurrency);
+    // Per proxy and adaptive, the queue's limit lives in BullMQ's queue meta (read by every worker
+    // on each fetch) and follows the allowed rate; otherwise no such limit may linger from before.
+    const adaptiveQueue = perJob === 1 && gateway.adaptive !== undefined;
+    if (adaptiveQueue) await deps.rates.start(gateway.name);
+    else await queue.removeGlobalRateLimit();
     const batch =
       perJob > 1
         ? {
@@ -106,8 +114,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         concurrency: batch
           ? Math.max(2, Math.ceil((2 * config.workerConcurrency) / perJob))
           : config.workerConcurrency,
-        // Shared by every worker process of this queue: the gateway's request rate, fleet-wide.
-        ...(batch ? {} : { limiter: { max: gateway.rateLimitPerSecond, duration: 1000 } }),
+        // Shared by every worker process of this queue: the gateway's request rate, fleet-wide (a
+        // worker's own limiter duration would override the adaptive one in the queue meta).
+        ...(batch || adaptiveQueue ? {} : { limiter: { max: gateway.rateLimitPerSecond, duration: 1000 } }),
       },
     );
     workers.push(worker);

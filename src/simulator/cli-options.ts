@@ -21,7 +21,9 @@ export const USAGE = `Usage: npm run simulator -- [options]   (each also as SIMU
   --token T                accepted Bearer token (prefer SIMULATOR_TOKEN: flags show in ps); none = no auth
   --latency-ms MS|MIN-MAX  answer delay, fixed or uniform in a range
   --rate-503 R  --rate-429 R  --rate-reset R  --rate-hang R   fault fractions 0..1
-  --retry-after S          Retry-After seconds on injected 429s (default 1)
+  --retry-after S          Retry-After seconds on injected and over-capacity 429s (default 1)
+  --capacity N             take at most N requests in any one second; refuse the rest on arrival
+  --capacity-answer 429|503  how requests over capacity are refused (default 429, with Retry-After)
   --faults-on all|writes   which requests faults apply to (default all)
   --seed N                 PRNG seed: the same seed faults the same requests (default 1)`;
 
@@ -40,6 +42,8 @@ const FLAGS = [
   "rate-reset",
   "rate-hang",
   "retry-after",
+  "capacity",
+  "capacity-answer",
   "faults-on",
   "seed",
 ] as const;
@@ -136,6 +140,14 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv): Simu
   if (appliesTo !== undefined && appliesTo !== "all" && appliesTo !== "writes") {
     throw new UsageError(`--faults-on must be all or writes, got "${appliesTo}"`);
   }
+  const capacityAnswer = get("capacity-answer");
+  if (capacityAnswer !== undefined && capacityAnswer !== "429" && capacityAnswer !== "503") {
+    throw new UsageError(`--capacity-answer must be 429 or 503, got "${capacityAnswer}"`);
+  }
+  const perSecond = num("capacity");
+  if (perSecond !== undefined && !(perSecond > 0)) {
+    throw new UsageError(`--capacity must be a number of requests per second above 0, got ${perSecond}`);
+  }
   const fleetPath = get("fleet");
   const file = fleetPath === undefined ? undefined : readFleetFile(fleetPath);
   const latency = get("latency-ms");
@@ -153,6 +165,15 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv): Simu
     token: get("token"),
     latencyMs: latency === undefined ? undefined : toLatency(latency),
     seed: num("seed"),
+    ...(perSecond === undefined
+      ? {}
+      : {
+          capacity: {
+            perSecond,
+            answer: capacityAnswer === "503" ? 503 : 429,
+            retryAfterSeconds: num("retry-after"),
+          },
+        }),
     faults: {
       rate503: num("rate-503"),
       rate429: num("rate-429"),

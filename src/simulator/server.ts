@@ -115,6 +115,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const match = matchRoute(method, req.url ?? "/");
     runtime.count(`${method} ${match.kind === "route" ? match.route.name : "unknown"}`);
     if (match.kind === "route" && match.route.name === "mtls") runtime.notePatchRequest(match.params);
+    // Over capacity: refused at once, like a rate limiter in front of the manager.
+    const refused = runtime.admit();
+    if (refused !== undefined) {
+      send(
+        res,
+        refused.status === 429 ? rateLimited(flavour, refused.retryAfterSeconds) : unavailable(flavour),
+      );
+      return;
+    }
     // Decided on arrival, before auth and validation: a faulted request changes nothing.
     const fault = runtime.drawFault(method);
     if (fault === "hang") {

@@ -1,13 +1,20 @@
 // The simulator's mutable state: fleet, counters and the runtime-adjustable settings behind SimulatorState.
+import { CapacityWindow, type SecondLoad, validateCapacity } from "./capacity.js";
 import { drawFault, drawLatency, type Fault, validateFaults, validateLatency } from "./faults.js";
 import { buildFleet, type Fleet, toRecord } from "./fleet.js";
 import { mulberry32, type Random } from "./prng.js";
-import type { FaultOptions, ProxyRecord, SimulatorOptions, SimulatorState } from "./types.js";
+import type {
+  CapacityOptions,
+  FaultOptions,
+  ProxyRecord,
+  SimulatorOptions,
+  SimulatorState,
+} from "./types.js";
 
 /** Without a seed runs are still reproducible: the same requests are faulted every time. */
 const DEFAULT_SEED = 1;
 
-type Adjustable = Pick<SimulatorOptions, "faults" | "token" | "latencyMs">;
+type Adjustable = Pick<SimulatorOptions, "faults" | "token" | "latencyMs" | "capacity">;
 
 export class SimulatorRuntime implements SimulatorState {
   // Assigned by reset(), which the constructor calls.
@@ -15,6 +22,8 @@ export class SimulatorRuntime implements SimulatorState {
   faults!: FaultOptions;
   token: string | undefined;
   latencyMs: SimulatorOptions["latencyMs"];
+  capacity: CapacityOptions | undefined;
+  private readonly load = new CapacityWindow();
   private readonly counts = new Map<string, number>();
   private inFlight = 0;
   private peak = 0;
@@ -32,8 +41,10 @@ export class SimulatorRuntime implements SimulatorState {
       faults: this.options.faults ?? {},
       token: this.options.token,
       latencyMs: this.options.latencyMs,
+      capacity: this.options.capacity,
     });
     this.counts.clear();
+    this.load.reset();
     this.peak = this.inFlight;
     const seed = this.options.seed ?? DEFAULT_SEED;
     this.faultRandom = mulberry32(seed);
@@ -80,6 +91,23 @@ export class SimulatorRuntime implements SimulatorState {
       this.latencyMs = options.latencyMs;
     }
     if (Object.hasOwn(options, "token")) this.token = options.token;
+    if (Object.hasOwn(options, "capacity")) {
+      validateCapacity(options.capacity);
+      this.capacity = options.capacity && { ...options.capacity };
+    }
+  }
+
+  /** Counts the request in its second; undefined when it fits the capacity, else the status to refuse it with. */
+  admit(now = Date.now()): { status: 429 | 503; retryAfterSeconds: number } | undefined {
+    if (this.load.admit(this.capacity, now)) return undefined;
+    return {
+      status: this.capacity?.answer ?? 429,
+      retryAfterSeconds: this.capacity?.retryAfterSeconds ?? 1,
+    };
+  }
+
+  loadBySecond(): SecondLoad[] {
+    return this.load.bySecond();
   }
 
   /** Call on arrival; `done` on the response's close, whether answered, reset or abandoned. */

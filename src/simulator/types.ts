@@ -40,6 +40,15 @@ export interface FaultOptions {
   appliesTo?: "all" | "writes";
 }
 
+/** A manager that takes at most `perSecond` requests in any one second and refuses the rest. */
+export interface CapacityOptions {
+  perSecond: number;
+  /** 429 with `Retry-After: retryAfterSeconds` (default), or 503 without it. */
+  answer?: 429 | 503;
+  /** Default 1. */
+  retryAfterSeconds?: number;
+}
+
 export interface SimulatorOptions {
   flavour?: Flavour;
   /** Seeds the PRNG so fault injection is reproducible. */
@@ -56,6 +65,8 @@ export interface SimulatorOptions {
   /** Fixed latency in ms, or a [min, max] range. */
   latencyMs?: number | [number, number];
   faults?: FaultOptions;
+  /** Requests past this many in a sliding second are refused on arrival (before auth and faults). */
+  capacity?: CapacityOptions;
   /** Proxies whose settings PATCH always answers 400 with `message`: every section's, or only `section`'s. */
   permanentFailures?: Array<{ project: string; proxy: string; section?: SectionKey; message?: string }>;
   /** PATCHes of these proxies answer success but change nothing (a manager that loses writes). */
@@ -97,8 +108,10 @@ export interface SimulatorState {
   /** Requests received, by `METHOD route-name` (e.g. "PATCH mtls", "PATCH circuitBreaker"). */
   requestCounts(): Record<string, number>;
   peakConcurrency(): number;
-  /** Change faults, token or latency while running. */
-  update(options: Pick<SimulatorOptions, "faults" | "token" | "latencyMs">): void;
+  /** Requests let through and refused for capacity, per wall-clock second (the last ten minutes). */
+  loadBySecond(): Array<{ second: number; accepted: number; rejected: number }>;
+  /** Change faults, token, latency or capacity while running (`{capacity: undefined}` lifts the limit). */
+  update(options: Pick<SimulatorOptions, "faults" | "token" | "latencyMs" | "capacity">): void;
   reset(): void;
 }
 
