@@ -6,7 +6,7 @@ describe("npm run demo (short version)", () => {
   it("starts everything, runs the sample rollout to its end, and stops everything", async () => {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "scripts/demo.ts"],
+      ["dist/demo/main.js"],
       {
         env: { ...process.env, DEMO_SHORT: "1" },
         timeout: 60_000,
