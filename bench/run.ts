@@ -121,7 +121,7 @@ async function endToEnd(simulatorUrl: string, concurrency: number, perJob: numbe
 
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
   const env = serviceEnv(simulatorUrl, prefix, concurrency, perJob);
-  const service = await startChild(["src/main.ts", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
+  const service = await startChild(["main.js", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
   const url = /"url":"(http:\/\/[^"]+)"/.exec(service.output.join(""))?.[1] ?? "";
   const pid = service.process.pid ?? 0;
   const memoryBefore = await usedMemory();
