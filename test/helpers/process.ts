@@ -49,9 +49,14 @@ export async function spawnService(
   mode: "all" | "api" | "worker",
   env: Record<string, string>,
   ready: RegExp,
+  options: { cwd?: string; envFile?: "read" | "ignore" } = {},
 ): Promise<ServiceProcess> {
+  // A developer's .env in the repository must not change what the tests configure.
+  const { ENFORCER_ENV_FILE: _, ...inherited } = process.env;
+  const envFile = options.envFile === "read" ? {} : { ENFORCER_ENV_FILE: "" };
   const child = spawnNode("main.js", [mode], {
-    env: { ...process.env, ...env },
+    cwd: options.cwd ?? ROOT,
+    env: { ...inherited, ...envFile, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
