@@ -11,7 +11,16 @@
 // modules read those through import.meta.url. dist/ files whose source is gone are deleted. Without
 // src/ (a Docker image carries dist/ only) there is nothing to do. Without TypeScript (installed with
 // --omit=dev) a stale dist/ is only reported, and a missing one is an error.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,11 +31,29 @@ const CONFIGS = ["tsconfig.json", "tsconfig.build.json"].map((name) => join(ROOT
 // Not shipped: tests and type declarations (no output of their own).
 const skipped = (file) => file.endsWith(".test.ts") || file.endsWith(".d.ts");
 const outputOf = (file) => join(DIST, file.endsWith(".ts") ? `${file.slice(0, -3)}.js` : file);
-const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : -1);
-const walk = (dir) =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath ?? entry.path, entry.name)));
+const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+// Several builds may run at once (npm run simulator & npm start): each tolerates files the other
+// deletes meanwhile, and writes whole files only (write, then rename), so no process ever loads a
+// half-written module.
+function walk(dir, base = dir) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return walk(path, base);
+    return entry.isFile() ? [relative(base, path)] : [];
+  });
+}
+const writeWhole = (path, data) => {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
+};
 
 function plan(force) {
   const sources = walk(SRC).filter((file) => !skipped(file));
@@ -37,8 +64,12 @@ function plan(force) {
     return built < mtime(join(SRC, file)) || (file.endsWith(".ts") && built < configTime);
   });
   const expected = new Set(sources.flatMap((file) => [outputOf(file), `${outputOf(file)}.map`]));
-  const orphans = existsSync(DIST) ? walk(DIST).map((file) => join(DIST, file)) : [];
-  return { sources, stale, orphans: orphans.filter((path) => !expected.has(path)) };
+  // Another build's file being written is not an orphan (unless that build died a while ago).
+  const writing = (path) => /\.\d+\.tmp$/.test(path) && mtime(path) > Date.now() - 60_000;
+  const orphans = walk(DIST)
+    .map((file) => join(DIST, file))
+    .filter((path) => !expected.has(path) && !writing(path));
+  return { sources, stale, orphans };
 }
 
 async function typescript() {
@@ -83,7 +114,7 @@ function compile(ts, files) {
     const output = outputOf(file);
     mkdirSync(dirname(output), { recursive: true });
     if (!file.endsWith(".ts")) {
-      writeFileSync(output, readFileSync(source));
+      writeWhole(output, readFileSync(source));
       continue;
     }
     const result = ts.transpileModule(readFileSync(source, "utf8"), {
@@ -100,8 +131,8 @@ function compile(ts, files) {
     });
     const map = JSON.parse(result.sourceMapText ?? "{}");
     map.sources = [relative(dirname(output), source)];
-    writeFileSync(output, result.outputText);
-    writeFileSync(`${output}.map`, JSON.stringify(map));
+    writeWhole(`${output}.map`, JSON.stringify(map));
+    writeWhole(output, result.outputText);
   }
 }
 
@@ -113,7 +144,7 @@ function fail(message) {
 const ifStale = process.argv.includes("--if-stale");
 if (!existsSync(SRC)) process.exit(0);
 const { stale, orphans } = plan(!ifStale);
-for (const path of orphans) rmSync(path);
+for (const path of orphans) rmSync(path, { force: true });
 if (stale.length === 0) process.exit(0);
 
 const ts = await typescript();
