@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface Child {
   process: ChildProcess;
@@ -7,26 +9,49 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `tsx <script> ...args` and resolves once its output matches `ready`. */
+const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
+const live = new Set<ChildProcess>();
+// However the bench ends (a throw, Ctrl-C), no service or simulator it started outlives it.
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const)
+  process.once(signal, () => process.exit(code));
+
+/** `node dist/<script> ...args` (npm run bench builds dist/ first); resolves once its output matches `ready`. */
 export async function startChild(args: string[], env: Record<string, string>, ready: RegExp): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const [script = "", ...rest] = args;
+  const child = spawn(process.execPath, [join(DIST, script), ...rest], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
   const output: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${output.join("")}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output.push(String(chunk));
-      if (ready.test(output.join(""))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited ${code}: ${output.join("")}`)));
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${script} did not start: ${output.join("")}`)),
+        30_000,
+      );
+      const onData = (chunk: Buffer) => {
+        output.push(String(chunk));
+        if (ready.test(output.join(""))) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("exit", (code) => reject(new Error(`${script} exited ${code}: ${output.join("")}`)));
+    });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
   return {
     process: child,
     output,
@@ -47,7 +72,7 @@ export function peakRss(pid: number): number {
 
 export async function startSimulatorProcess(flags: string[]): Promise<{ url: string; child: Child }> {
   const child = await startChild(
-    ["src/simulator/main.ts", "--port", "0", ...flags],
+    ["simulator/main.js", "--port", "0", ...flags],
     { SIMULATOR_TOKEN: BENCH_TOKEN },
     /listening on (http:\/\/\S+)/,
   );

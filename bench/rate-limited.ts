@@ -47,7 +47,7 @@ async function limitedRun(
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
   const gateway = { concurrency: CONCURRENCY, targetsPerJob: perJob, rateLimitPerSecond: CEILING, adaptive };
   const env = serviceEnv(sim.url, prefix, gateway);
-  const service = await startChild(["src/main.ts", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
+  const service = await startChild(["main.js", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
   const url = /"url":"(http:\/\/[^"]+)"/.exec(service.output.join(""))?.[1] ?? "";
   const pid = service.process.pid ?? 0;
   sim.state.reset();

@@ -68,7 +68,7 @@ async function endToEnd(
 
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
   const env = serviceEnv(simulatorUrl, prefix, { concurrency, targetsPerJob: perJob, adaptive });
-  const service = await startChild(["src/main.ts", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
+  const service = await startChild(["main.js", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/);
   const url = /"url":"(http:\/\/[^"]+)"/.exec(service.output.join(""))?.[1] ?? "";
   const pid = service.process.pid ?? 0;
   const memoryBefore = await usedMemory();

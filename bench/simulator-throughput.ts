@@ -1,4 +1,5 @@
-// Measures the simulator's request rate: `npx tsx bench/simulator-throughput.ts [requests] [connections]`.
+// Measures the simulator's request rate: `npx tsx bench/simulator-throughput.ts [requests] [connections]`
+// (after `npm run build`: the simulator runs compiled, from dist/).
 // The simulator runs as its own process (as in the demo and benchmarks), the client here, on one machine.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -11,13 +12,21 @@ const PER_PROJECT = 100;
 
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", "src/simulator/main.ts", "--port", "0", "--projects", `${PROJECTS}`],
+  [
+    fileURLToPath(new URL("../dist/simulator/main.js", import.meta.url)),
+    "--port",
+    "0",
+    "--projects",
+    `${PROJECTS}`,
+  ],
   {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     env: { ...process.env, SIMULATOR_PROXIES_PER_PROJECT: `${PER_PROJECT}`, SIMULATOR_TOKEN: "bench" },
     stdio: ["ignore", "pipe", "inherit"],
   },
 );
+// Whatever happens below, the simulator does not outlive this script.
+process.once("exit", () => child.kill("SIGKILL"));
 const url = await new Promise<string>((resolve, reject) => {
   child.stdout.on("data", (chunk: Buffer) => {
     const found = /http:\/\/\S+/.exec(chunk.toString());

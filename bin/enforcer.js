@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// The `enforcer` command: runs the TypeScript CLI through tsx, so it needs no build step.
-import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+// The `enforcer` command: runs the compiled CLI in dist/ (`npm ci` builds it; after changing src/,
+// `npm run build`).
+import { existsSync } from "node:fs";
 
-// This repository's tsconfig, not whatever tsconfig.json the caller's working directory has.
-register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-const { run } = await import("../src/cli/main.ts");
+const cli = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(cli)) {
+  console.error("enforcer: dist/ is not built: run `npm run build` in the enforcer's directory first");
+  process.exit(1);
+}
+const { run } = await import(cli.href);
 // exitCode, not exit(): piped stdout is written asynchronously and must drain first.
 process.exitCode = await run(process.argv.slice(2));

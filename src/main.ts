@@ -1,4 +1,5 @@
 import { loadConfig } from "./config/config.js";
+import { loadEnvFile } from "./config/env-file.js";
 import { ConfigError } from "./config/secrets.js";
 import { createLogger } from "./log.js";
 import { type Mode, startRuntime } from "./runtime.js";
@@ -8,11 +9,13 @@ const MODES: readonly Mode[] = ["all", "api", "worker"];
 async function main(): Promise<void> {
   const mode = (process.argv[2] ?? "all") as Mode;
   if (!MODES.includes(mode)) {
-    console.error(`usage: main.ts ${MODES.join("|")}`);
+    console.error(`usage: node dist/main.js ${MODES.join("|")}`);
     process.exit(2);
   }
   let config: ReturnType<typeof loadConfig>;
+  let envFile: ReturnType<typeof loadEnvFile>;
   try {
+    envFile = loadEnvFile();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  if (envFile !== undefined)
+    log.info({ file: envFile.file, applied: envFile.applied }, "environment file read (set variables kept)");
   if (config.authDisabled)
     log.warn("ENFORCER_AUTH=disabled: every caller is admin; use this only for local demos");
   if (config.gateways.size === 0)

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ServiceProcess, spawnService } from "./helpers/process.js";
+import { type ServiceProcess, spawnService, track } from "./helpers/process.js";
 import { harnessEnv } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -16,12 +16,12 @@ async function freePort(): Promise<number> {
 }
 
 function startRedis(port: number): ChildProcess {
-  return spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
+  return track(
+    spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    ),
   );
 }
 

@@ -1,13 +1,10 @@
 // `npm run simulator`: flags and environment into options, and the process lifecycle.
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseSimulatorArgs, UsageError } from "../src/simulator/cli-options.js";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+import { spawnNode } from "./helpers/process.js";
 
 describe("simulator options", () => {
   it("reads flags, with environment variables as fallback and flags winning", () => {
@@ -81,24 +78,27 @@ describe("simulator options", () => {
 
 describe("simulator process", () => {
   it("prints its URL, serves, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/simulator/main.ts", "--port", "0"], {
-      cwd: ROOT,
+    const child = spawnNode("simulator/main.js", ["--port", "0"], {
       env: { ...process.env, SIMULATOR_PROJECTS: "2", SIMULATOR_PROXIES_PER_PROJECT: "5" },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /http:\/\/[^\s]+/.exec(output);
-        if (found) resolve(found[0]);
+    try {
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = "";
+        child.stdout?.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /http:\/\/[^\s]+/.exec(output);
+          if (found) resolve(found[0]);
+        });
+        child.once("exit", () => reject(new Error(`exited before printing its URL: ${output}`)));
       });
-      child.once("exit", () => reject(new Error(`exited before printing its URL: ${output}`)));
-    });
-    const response = await fetch(`${url}/apiops/projects/`);
-    expect(((await response.json()) as { resultCount: number }).resultCount).toBe(2);
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+      const response = await fetch(`${url}/apiops/projects/`);
+      expect(((await response.json()) as { resultCount: number }).resultCount).toBe(2);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

@@ -45,6 +45,8 @@ export async function demoRedis(): Promise<{ url: string; stop(): void } | undef
     ["--port", String(DEMO_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
     { stdio: "ignore" },
   );
+  // Stopped with the demo, also when the demo fails on the way.
+  process.once("exit", () => child.kill("SIGTERM"));
   const local = `redis://127.0.0.1:${DEMO_REDIS_PORT}`;
   for (let i = 0; i < 50 && !(await answers(local)); i++) await new Promise((r) => setTimeout(r, 100));
   console.error(`(started a throwaway redis-server on ${local})`);

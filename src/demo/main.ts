@@ -1,16 +1,17 @@
-// `npm run demo`: a simulated Apinizer manager, the whole service and a sample rollout with waves
-// and live progress, on this machine; everything it starts is stopped at the end.
+// `npm run demo` (runs dist/demo/main.js): a simulated Apinizer manager, the whole service and a
+// sample rollout with waves and live progress, on this machine; everything it starts is stopped
+// at the end.
 // DEMO_SHORT=1 runs a small, fast version (used by the test suite).
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { run } from "../src/cli/main.js";
-import { loadConfig } from "../src/config/config.js";
-import { startRuntime } from "../src/runtime.js";
-import { startSimulator } from "../src/simulator/server.js";
-import { dropPrefix } from "../src/store/drop-prefix.js";
-import { demoRedis } from "./demo-redis.js";
+import { run } from "../cli/main.js";
+import { loadConfig } from "../config/config.js";
+import { startRuntime } from "../runtime.js";
+import { startSimulator } from "../simulator/server.js";
+import { dropPrefix } from "../store/drop-prefix.js";
+import { demoRedis } from "./redis.js";
 
 const short = process.env.DEMO_SHORT === "1";
 const GATEWAY_TOKEN = randomBytes(12).toString("hex");
@@ -62,9 +63,14 @@ const runtime = await startRuntime(
 );
 console.log(`Apinizer simulator: ${simulator.url} (${simulator.state.proxies().length} proxies)`);
 console.log(`Service API:        ${runtime.url}   (token for this run: ${CALLER_TOKEN})`);
-console.log(`Queue board:        ${runtime.url}/admin/queues   Metrics: ${runtime.url}/metrics\n`);
+console.log(`Metrics:            ${runtime.url}/metrics`);
+// Not a plain link: the board is an admin route, and a browser sends no bearer token by itself.
+console.log(
+  `Queue board:        ${runtime.url}/admin/queues (while the demo runs; every request needs the header\n` +
+    `                    "Authorization: Bearer ${CALLER_TOKEN}", e.g. from a header-setting browser extension)\n`,
+);
 
-const file = fileURLToPath(new URL("../examples/rollout.json", import.meta.url));
+const file = fileURLToPath(new URL("../../examples/rollout.json", import.meta.url));
 console.log(`$ enforcer apply -f examples/rollout.json --watch\n`);
 const code = await run(["apply", "-f", file, "--watch", "--url", runtime.url ?? "", "--token", CALLER_TOKEN]);
 
