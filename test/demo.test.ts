@@ -18,6 +18,9 @@ describe("npm run demo (short version)", () => {
     const output = stdout + stderr;
     expect(output).toMatch(/Rollout \S+ failed: 60 targets: 55 succeeded, 2 failed, 3 skipped/);
     expect(output).toMatch(/HTTP 400 {2}ApiProxy is locked by another change/);
-    expect(output).toMatch(/received 55 accepted PATCHes on 55 proxies/);
+    // A save whose deploy call is refused for a moment (429, 503) is sent again: PATCH is idempotent.
+    const accepted = Number(/received (\d+) accepted PATCHes on 55 proxies/.exec(output)?.[1]);
+    expect(accepted).toBeGreaterThanOrEqual(55);
+    expect(accepted).toBeLessThanOrEqual(60);
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 // The simulator's `GET …/environments/{env}/deploy-status/`: what a save and a deploy do to it,
 // in both generations, in the published document's answer shape.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../src/simulator/server.js";
 import type { Flavour, RunningSimulator } from "../src/simulator/types.js";
 import { loadReferenceDocument, OpenApiValidator } from "./helpers/openapi-validator.js";
@@ -28,6 +28,8 @@ describe.each<Flavour>(["classic", "newer"])("deploy status (%s)", (flavour) => 
     });
   });
   afterAll(() => sim?.close());
+  // Each test starts from the seeded fleet, in any order.
+  beforeEach(() => sim.state.reset());
   const status = (proxy: string, env: string) =>
     call(sim, "GET", proxyPath("Payments", proxy, `environments/${env}/deploy-status/`), { token: TOKEN });
 

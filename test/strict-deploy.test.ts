@@ -140,7 +140,8 @@ describe.skipIf(doc === undefined)(doc ? TITLE : `${TITLE} (skipped: ${REFERENCE
 /** POLICY's mTLS settings, as a proxy that already complies holds them. */
 const COMPLIANT = { mtls: { ...POLICY.mtls, supportedProtocolList: [...POLICY.mtls.supportedProtocolList] } };
 
-describe("deploy drift under read-back, against the simulator", () => {
+// A story: the dry run finds the drift the enforcing run then repairs, so the steps keep their order.
+describe("deploy drift under read-back, against the simulator", { shuffle: false }, () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(
