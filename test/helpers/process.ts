@@ -25,12 +25,15 @@ export function track<T extends ChildProcess>(child: T): T {
   return child;
 }
 
-/** SIGKILLs every tracked child still running (test/setup.ts calls it after each test file). */
+/**
+ * SIGKILLs every tracked child still running (test/setup.ts calls it after each test file), and
+ * answers how many nobody had signalled: those a test forgot, not those still on their way out.
+ */
 export function killLeftovers(): number {
-  const left = [...live];
-  for (const child of left) child.kill("SIGKILL");
+  const forgotten = [...live].filter((child) => !child.killed).length;
+  for (const child of live) child.kill("SIGKILL");
   live.clear();
-  return left.length;
+  return forgotten;
 }
 
 /** `node dist/<script> ...args`, tracked. */
