@@ -1,13 +1,15 @@
-import { createBullBoard } from "@bull-board/api";
-import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
-import { ExpressAdapter } from "@bull-board/express";
-import type { Router } from "express";
+import express, { type Router } from "express";
 import type { Queues } from "../queue/queues.js";
 
 export const QUEUE_BOARD_PATH = "/admin/queues";
 
 /** Bull Board over this deployment's queues (read-only: jobs are driven by the rollout API). */
-export function queueBoard(queues: Queues): Router {
+async function createBoard(queues: Queues): Promise<Router> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import("@bull-board/api"),
+    import("@bull-board/api/bullMQAdapter"),
+    import("@bull-board/express"),
+  ]);
   const adapter = new ExpressAdapter();
   adapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
@@ -15,4 +17,18 @@ export function queueBoard(queues: Queues): Router {
     serverAdapter: adapter,
   });
   return adapter.getRouter() as Router;
+}
+
+/**
+ * The board is loaded on its first request: its modules are about a third of the API's start-up
+ * time, for a page an admin opens now and then.
+ */
+export function queueBoard(queues: Queues): Router {
+  let board: Promise<Router> | undefined;
+  const router = express.Router();
+  router.use((req, res, next) => {
+    board ??= createBoard(queues);
+    board.then((loaded) => loaded(req, res, next), next);
+  });
+  return router;
 }
