@@ -1,9 +1,9 @@
 import type { TargetRecord } from "../engine/target-record.js";
 import type { ApinizerClient, PlannedRequest } from "../gateway/client.js";
-import type { DeployDrift } from "../gateway/deploy-status.js";
 import type { GatewayConfig } from "../gateway/types.js";
-import { type FieldChange, settingsChange } from "../policy/compliance.js";
+import { settingsChange } from "../policy/compliance.js";
 import { appliesTo, type Policy, sectionsOf } from "../policy/registry.js";
+import type { RecordedPlan } from "./rollout-view.js";
 
 /**
  * The requests a dry run's planned target would have received: with read-back, only the sections
@@ -15,14 +15,12 @@ export function plannedRequests(
   gateway: GatewayConfig,
   rollout: { policy: Policy; deploy: { environments: string[] } | null },
   target: TargetRecord,
+  recorded: RecordedPlan,
 ): PlannedRequest[] {
-  const differing =
-    target.d === undefined
-      ? undefined
-      : new Set((JSON.parse(target.d) as FieldChange[]).map((c) => c.section));
+  const differing = recorded.changes && new Set(recorded.changes.map((c) => c.section));
   // Compliant as saved but not deployed somewhere: only the deploys would be sent.
-  if (differing?.size === 0 && target.y !== undefined) {
-    const environments = (JSON.parse(target.y) as DeployDrift[]).map((d) => d.environment);
+  if (differing?.size === 0 && recorded.deployDrift !== undefined) {
+    const environments = recorded.deployDrift.map((d) => d.environment);
     return client.plannedUpdates(target.p, target.n, [], { environments });
   }
   const changes = sectionsOf(rollout.policy)

@@ -21,7 +21,7 @@ import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
 import { plannedRequests } from "./planned-requests.js";
 import { checkPolicy } from "./policy-check.js";
 import { type PolicyReader, resolveRolloutPolicy } from "./policy-ref.js";
-import { type RolloutView, rolloutView, targetView } from "./rollout-view.js";
+import { type RecordedPlan, type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
 import { parseOrThrow } from "./validation.js";
@@ -194,8 +194,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
       const client = deps.clients.get(rollout.gateway);
       const gateway = deps.gateways.get(rollout.gateway);
       // A dry run shows the requests each planned target would have received.
-      const planned = (t: TargetRecord) =>
-        client && gateway ? plannedRequests(client, gateway, rollout, t) : undefined;
+      const planned = (t: TargetRecord, recorded: RecordedPlan) =>
+        client && gateway ? plannedRequests(client, gateway, rollout, t, recorded) : undefined;
       const items = records.map(([index, t]) => targetView(index, t, planned));
       const last = indexes.at(-1);
       const more = indexes.length === q.limit && last !== undefined;

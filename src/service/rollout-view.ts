@@ -55,7 +55,20 @@ export function rolloutView(
 export type RolloutView = ReturnType<typeof rolloutView>;
 
 /** One target as the API shows it (contract §3.3). */
-export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: TargetRecord) => unknown) {
+/** What a dry run recorded of a target, decoded once for the view and its planned requests. */
+export interface RecordedPlan {
+  changes?: FieldChange[];
+  deployDrift?: DeployDrift[];
+}
+
+export function targetView(
+  index: number,
+  t: TargetRecord,
+  dryRunRequests?: (t: TargetRecord, recorded: RecordedPlan) => unknown,
+) {
+  const recorded: RecordedPlan = {};
+  if (t.d !== undefined) recorded.changes = JSON.parse(t.d) as FieldChange[];
+  if (t.y !== undefined) recorded.deployDrift = JSON.parse(t.y) as DeployDrift[];
   return {
     index,
     project: t.p,
@@ -67,10 +80,10 @@ export function targetView(index: number, t: TargetRecord, dryRunRequests?: (t: 
     error: t.m === undefined ? null : { httpStatus: t.h ?? null, message: t.m },
     reason: t.r ?? null,
     updatedAt: iso(t.u),
-    ...(t.s === "planned" && dryRunRequests ? { requests: dryRunRequests(t) } : {}),
+    ...(t.s === "planned" && dryRunRequests ? { requests: dryRunRequests(t, recorded) } : {}),
     // A dry run with read-back: each field that would change, current → wanted.
-    ...(t.d === undefined ? {} : { changes: JSON.parse(t.d) as FieldChange[] }),
+    ...(recorded.changes === undefined ? {} : { changes: recorded.changes }),
     // Deploy-status read-back: each environment where the saved settings are not what runs.
-    ...(t.y === undefined ? {} : { deployDrift: JSON.parse(t.y) as DeployDrift[] }),
+    ...(recorded.deployDrift === undefined ? {} : { deployDrift: recorded.deployDrift }),
   };
 }
