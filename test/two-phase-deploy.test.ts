@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rolloutContract, targetPageContract } from "../src/contracts/rollouts.js";
 import { RolloutEngine } from "../src/engine/engine.js";
 import { parseEvent, type StatusEvent } from "../src/engine/events.js";
 import { eventProjections } from "../src/events/event-projections.js";
@@ -14,6 +15,7 @@ import { SpecCache } from "../src/queue/spec-cache.js";
 import type { JournalEntry } from "../src/simulator/types.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
 import { notifier } from "../src/webhooks/notifier.js";
+import { expectConforms } from "./helpers/contract.js";
 import { REDIS_URL } from "./helpers/redis.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
@@ -64,6 +66,8 @@ describe("two-phase deploy: save everywhere, then each environment", () => {
       60_000,
     );
     const targets = await h.api("GET", `/v1/rollouts/${id}/targets?limit=1000`);
+    expectConforms(rolloutContract, root, "the after-save rollout");
+    expectConforms(targetPageContract, targets.body, "its targets");
     // The manager's requests since this rollout was created (other tests' rollouts came before).
     const journal = h.sim.state.journal().slice(from);
     return { root, targets: targets.body.items as any[], journal };
