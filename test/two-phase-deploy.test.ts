@@ -144,6 +144,22 @@ describe("two-phase deploy: save everywhere, then each environment", () => {
     expect(row.deployments).toMatch(/^test: failed \(.*gateway pods not ready.*\); production: not_started$/);
   });
 
+  it("a test phase paused by its error budget holds production; cancelled, it stops it", async () => {
+    const { root } = await rollAfterSave(["Fragile"], {});
+    const [test] = root.phases;
+    expect(test.status).toBe("paused");
+    expect(root.phasesReason).toMatch(
+      new RegExp(`^production waits: the test phase \\(${test.rolloutId}\\) is paused \\(.*error budget`),
+    );
+    const cancelled = await h.api("POST", `/v1/rollouts/${test.rolloutId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const { body } = await h.api("GET", `/v1/rollouts/${root.id}`);
+    expect(body.phases[1]).toEqual({ environment: "production", rolloutId: null, status: "not_started" });
+    expect(body.phasesReason).toMatch(
+      /^production not deployed: the test phase \(r\S+\) ended cancelled \(cancelled by alice\)$/,
+    );
+  });
+
   it("a re-delivered event creates no second phase", async () => {
     const { root } = await rollAfterSave(["Fragile"], { maxErrors: "100%" });
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

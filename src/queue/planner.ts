@@ -94,7 +94,7 @@ async function phaseTargets(store: RolloutStore, rootId: string): Promise<Planne
       targets.push(
         saved
           ? { project: t.p, proxy: t.n, status: "pending" }
-          : { project: t.p, proxy: t.n, status: "skipped", reason: `not saved by the save phase (${t.s})` },
+          : { project: t.p, proxy: t.n, status: "skipped", reason: `not saved: ${t.r ?? t.m ?? t.s}` },
       );
     }
   }
