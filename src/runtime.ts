@@ -97,11 +97,23 @@ export async function startRuntime(
   const audit = new AuditLog(queueRedis, queueStore.keys.audit, config.auditMaxLen);
   const webhooks = notifier({ webhooks: config.webhooks, queues, backoffMs: config.webhookBackoffMs });
   // Every process takes its share of the outbox: audit entries, webhooks, counters and logs.
+  // Rollouts are created by API requests, by workers for compliance sweeps, and by the outbox
+  // for deploy phases: one dispatcher for all.
+  const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs, config.gateways);
+  const onCreated = (dryRun: boolean) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) });
   const consumer = startOutboxConsumer({
     redis: workerConnection(config.redisUrl, outages, "outbox"),
     stream: queueStore.keys.events,
     group: "projections",
-    handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log, gateways: config.gateways }),
+    handle: eventProjections({
+      audit,
+      webhooks,
+      store: queueStore,
+      metrics,
+      log,
+      gateways: config.gateways,
+      phases: { engine: queueEngine, store: queueStore, dispatcher, onCreated: () => onCreated(false) },
+    }),
     log,
     claimIdleMs: config.eventClaimIdleMs,
   });
@@ -117,7 +129,6 @@ export async function startRuntime(
   };
 
   // Rollouts are created by API requests and, for compliance sweeps, by workers: one use case for both.
-  const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs, config.gateways);
   const rolloutsOn = (store: RolloutStore, engine: RolloutEngine, policies: PolicyStore, tail?: EventTail) =>
     rolloutService({
       engine,
@@ -126,7 +137,7 @@ export async function startRuntime(
       dispatcher,
       gateways: config.gateways,
       clients,
-      onCreated: (dryRun) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) }),
+      onCreated,
       policyStrict: config.policyStrict,
       ...(tail ? { subscribe: (id: string, listener: () => void) => tail.subscribe(id, listener) } : {}),
     });

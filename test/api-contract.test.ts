@@ -76,7 +76,7 @@ describe("the rollout API answers as its contracts say", { shuffle: false }, () 
     expect(json.body.targets).toHaveLength(4);
     const csv = await api("GET", `/v1/rollouts/${id}/report?format=csv`);
     expect(csv.body.split(/\r?\n/)[0]).toBe(
-      "project,proxy,status,wave,attempts,httpStatus,message,reason,updatedAt",
+      "project,proxy,status,wave,attempts,httpStatus,message,reason,updatedAt,deployments",
     );
   });
 

@@ -22,6 +22,7 @@ const FLEET: SeedProject[] = [
     ],
   },
   { name: "Shipping", proxies: [{ name: "tracking" }, { name: "labels" }] },
+  { name: "Staged", proxies: [{ name: "one" }, { name: "two" }] },
   // A gateway's names are not ours: this one would clear the screen, reverse the line, return to
   // its start and ring the bell if printed as is.
   { name: "Hostile", proxies: [{ name: "evil\x1b[2J\u202e\r\x07" }, { name: "fine" }] },
@@ -50,6 +51,9 @@ describe("enforcer CLI", () => {
       permanentFailures: [
         { project: "Payments", proxy: "ledger", message: LEDGER_MESSAGE },
         { project: "Hostile", proxy: "evil\x1b[2J\u202e\r\x07", message: HOSTILE_MESSAGE },
+      ],
+      deployFailures: [
+        { project: "Staged", proxy: "two", environment: "production", message: "gateway pods not ready" },
       ],
     });
   });
@@ -231,6 +235,32 @@ describe("enforcer CLI", () => {
     expect(res.code).toBe(4);
     expect(res.stderr).toContain(`cannot reach the service at http://127.0.0.1:${port}`);
     expect((await cli(["list", "--url", "not a url"])).code).toBe(3);
+  });
+
+  it("apply --watch follows an after-save rollout through its phases; a failed deployment exits 1", async () => {
+    const file = await rolloutFile({
+      policy: POLICY,
+      targets: { projects: ["Staged"] },
+      deploy: { environments: ["test", "production"], mode: "after-save" },
+      strategy: { maxErrors: "100%" },
+    });
+    const res = await cli(["apply", "-f", file, "--watch"]);
+    expect(res.stderr).toMatch(/Deploying to test: r\S+\nWatching r/);
+    expect(res.stderr).toContain("Deploying to production: r");
+    expect(res.code, res.stdout).toBe(1);
+    expect(res.stdout).toMatch(/Rollout r\S+ succeeded: 2 targets: 2 succeeded/);
+    expect(res.stdout).toMatch(/Deploy phases:\n {2}test\s+succeeded\s+r\S+\n {2}production\s+failed\s+r\S+/);
+    expect(res.stdout).toMatch(
+      /Failed deployments to production \(1\):\n {2}Staged\/two {2}.*gateway pods not ready/,
+    );
+    const id = /Rollout (r\S+) created/.exec(res.stdout)?.[1] ?? "";
+    const targets = await cli(["targets", id]);
+    expect(targets.stdout.split("\n")[0]).toMatch(
+      /^TARGET\s+STATUS\s+WAVE\s+ATTEMPTS\s+DEPLOYMENTS\s+DETAIL/,
+    );
+    expect(targets.stdout).toMatch(
+      /Staged\/two .*test: deployed; production: failed \(.*gateway pods not ready/,
+    );
   });
 
   it("status, list and targets print tables", async () => {

@@ -78,10 +78,10 @@ describe("rollout reports", () => {
     // Targets come in target order (sorted by name); dry-run targets have no update time.
     expect(text).toBe(
       [
-        "project,proxy,status,wave,attempts,httpStatus,message,reason,updatedAt",
-        "Hostile,' +1-2,planned,1,0,,,,",
-        "Hostile,'=cmd|' /C calc'!A0,planned,1,0,,,,",
-        'Hostile,"a,""b""",planned,1,0,,,,',
+        "project,proxy,status,wave,attempts,httpStatus,message,reason,updatedAt,deployments",
+        "Hostile,' +1-2,planned,1,0,,,,,",
+        "Hostile,'=cmd|' /C calc'!A0,planned,1,0,,,,,",
+        'Hostile,"a,""b""",planned,1,0,,,,,',
         "",
       ].join("\r\n"),
     );
@@ -196,6 +196,7 @@ describe("rollout reports", () => {
       message: null,
       reason: null,
       updatedAt: null,
+      deployments: null,
     });
     expect(byName.get(COMMA_QUOTE)).toMatchObject({ project: "Hostile", status: "planned" });
     // JSON is the default format.

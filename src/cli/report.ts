@@ -1,4 +1,5 @@
 import type { PolicyWarning, Rollout } from "../contracts/index.js";
+import { deploymentsText } from "../service/target-deployments.js";
 import type { Context } from "./context.js";
 import { formatChange, formatCounts, formatTarget, stopReason, table } from "./format.js";
 import { collectPages } from "./paging.js";
@@ -28,6 +29,7 @@ export async function printTargets(
   ctx.out(`${options.heading} (${count}):`);
   for (const target of page.items) {
     ctx.out(`  ${options.marker ?? ""}${formatTarget(target)}`);
+    if (target.deployments) ctx.out(`      ${terminalText(deploymentsText(target.deployments))}`);
     for (const line of (target.changes ?? []).flatMap(formatChange)) ctx.out(`      ${line}`);
   }
   const rest = count - page.items.length;
@@ -44,9 +46,32 @@ export async function printOutcome(ctx: Context, rollout: Rollout): Promise<void
     ctx.out(`  ${rollout.ranAfterPause} in-flight targets finished after it was paused`);
   }
   await printTargets(ctx, rollout, "failed", { heading: "Failed targets" });
+  await printPhases(ctx, rollout);
   if (status === "paused") ctx.out(`Resume with: enforcer resume ${id}  (or stop it: enforcer cancel ${id})`);
   if (status === "failed" && rollout.counts.failed > 0)
     ctx.out(`Retry the failed targets: enforcer retry ${id}`);
+}
+
+/**
+ * A deploy phase says what it deploys; an after-save rollout lists its phases, why the next
+ * environment is not deployed, and each phase's failed deployments.
+ */
+async function printPhases(ctx: Context, rollout: Rollout): Promise<void> {
+  if (rollout.phaseOf !== null) {
+    ctx.out(`  deploys the targets of ${rollout.phaseOf} to ${terminalText(rollout.environment ?? "")}`);
+  }
+  if (rollout.phases.length === 0) return;
+  ctx.out("Deploy phases:");
+  const rows = rollout.phases.map((p) => [p.environment, p.status, p.rolloutId ?? "-"]);
+  for (const line of table(rows)) ctx.out(`  ${line}`);
+  if (rollout.phasesReason !== null) ctx.out(`  ${terminalText(rollout.phasesReason)}`);
+  for (const phase of rollout.phases) {
+    if (phase.rolloutId === null || phase.status === "not_started") continue;
+    const deployed = await ctx.client.getRollout(phase.rolloutId);
+    await printTargets(ctx, deployed, "failed", {
+      heading: `Failed deployments to ${terminalText(phase.environment)}`,
+    });
+  }
 }
 
 /** `enforcer status`: the rollout's particulars, then its outcome so far. */

@@ -40,6 +40,31 @@ const policyVersionRef = z.object({ name: z.string(), version: z.int().min(1) })
 
 const reason = z.string().nullable();
 
+export const phaseContract = named(
+  "DeployPhase",
+  z
+    .object({
+      environment: z.string(),
+      rolloutId: z.string().nullable().describe("The phase's own rollout; null until it is created"),
+      status: z.enum([...ROLLOUT_STATUSES, "not_started"]),
+    })
+    .describe("One environment of an after-save rollout, deployed by a rollout of its own"),
+);
+
+export const deploymentContract = named(
+  "TargetDeployment",
+  z
+    .object({
+      environment: z.string(),
+      status: z.enum(["deployed", "failed", "skipped", "cancelled", "in_progress", "not_started"]),
+      message: z
+        .string()
+        .nullable()
+        .describe("The manager's message when failed; why, when skipped or cancelled"),
+    })
+    .describe("A target of an after-save rollout in one environment, from that environment's phase"),
+);
+
 export const rolloutContract = named(
   "Rollout",
   z.object({
@@ -61,6 +86,17 @@ export const rolloutContract = named(
     deploy: deploySchema.nullable(),
     description: z.string().nullable(),
     revertOf: z.string().nullable().describe("The rollout this one undoes (POST .../revert)"),
+    phaseOf: z
+      .string()
+      .nullable()
+      .describe("A deploy phase: the after-save rollout (its save phase) whose targets it deploys"),
+    environment: z.string().nullable().describe("A deploy phase: the one environment it deploys to"),
+    phases: z
+      .array(phaseContract)
+      .describe("An after-save rollout: one phase per environment, in order (empty for any other rollout)"),
+    phasesReason: reason.describe(
+      "An after-save rollout: why the next environment is not deployed (a phase failed, was cancelled or is paused; or a dry run)",
+    ),
     createdBy: z.string().describe("The caller's name, or `schedule:<name>` for a sweep's firing"),
     createdAt: isoTime,
     startedAt: isoTime.nullable(),
@@ -134,6 +170,10 @@ export const targetContract = named(
       .array(fieldChangeContract)
       .optional()
       .describe("A planned target's differing fields (dry runs with read-back only)"),
+    deployments: z
+      .array(deploymentContract)
+      .optional()
+      .describe("An after-save rollout's target: its deployment in each environment"),
   }),
 );
 
@@ -151,6 +191,12 @@ export const reportRowContract = named(
     message: z.string().nullable(),
     reason: z.string().nullable(),
     updatedAt: isoTime.nullable(),
+    deployments: z
+      .string()
+      .nullable()
+      .describe(
+        "An after-save rollout: each environment's deployment, e.g. `test: deployed; prod: not_started`",
+      ),
   }),
 );
 

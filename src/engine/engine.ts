@@ -21,7 +21,10 @@ export interface EngineOptions {
   window: number;
 }
 
-export type CreateResult = { kind: "created" } | { kind: "exists"; existing: string };
+export type CreateResult =
+  | { kind: "created" }
+  | { kind: "exists"; existing: string }
+  | { kind: "follows_missing" };
 export type StartResult =
   | { kind: "started"; waveDone: boolean }
   | { kind: "paused"; reason: string }
@@ -65,7 +68,7 @@ export interface AfterTargets {
   recorded: number;
 }
 
-const CREATE_CODES = ["created", "exists"] as const;
+const CREATE_CODES = ["created", "exists", "follows_missing"] as const;
 const CONTROL_REFUSALS: Record<number, Refusal> = { 1: "not_allowed", 2: "missing", 3: "no_failed_targets" };
 
 const pairs = (items: readonly Held[]) => items.flatMap((h) => [h.index, h.jobId]);
@@ -90,27 +93,34 @@ export class RolloutEngine {
     return this.scripts[name](...this.keys.rolloutKeys(id), id, Date.now(), ...args);
   }
 
+  /**
+   * Stores a new rollout. `idempotency` keeps the first rollout of a caller's key for a while;
+   * `follows` links it, durably and at most once, from another rollout's hash (a deploy phase
+   * from its root: field `phase:<environment>`), so a step repeated creates nothing new.
+   */
   async create(
     id: string,
     fields: Record<string, string>,
     by: { actor: string; action: string },
     idempotency?: { key: string; value: string; ttlSeconds: number },
+    follows?: { rolloutId: string; field: string },
   ): Promise<CreateResult> {
     const [code, existing] = await this.scripts.create(
       ...this.keys.rolloutKeys(id),
       this.keys.index,
       idempotency?.key ?? this.keys.idempotency("", ""),
+      this.keys.rollout(follows?.rolloutId ?? id),
       id,
       Date.now(),
       by.actor,
       by.action,
       idempotency?.value ?? "",
       idempotency?.ttlSeconds ?? 0,
+      follows?.field ?? "",
       ...Object.entries(fields).flat(),
     );
-    return CREATE_CODES[Number(code)] === "created"
-      ? { kind: "created" }
-      : { kind: "exists", existing: String(existing ?? "") };
+    const kind = CREATE_CODES[Number(code)] ?? "exists";
+    return kind === "exists" ? { kind, existing: String(existing ?? "") } : { kind };
   }
 
   /** Replaces the rollout's targets (a re-run of planning starts from a clean slate). */

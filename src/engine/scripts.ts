@@ -8,7 +8,7 @@ export const ROLLOUT_KEY_COUNT = FIXED_KEYS.length + TARGET_STATUSES.length;
 
 /** Script name → keys it takes after the rollout keys. */
 const SCRIPTS = {
-  create: 2,
+  create: 3,
   start: 0,
   "fail-planning": 0,
   "pause-planning": 0,

@@ -5,6 +5,8 @@ import type { AuditEvent, RolloutEvent, StatusEvent } from "../engine/events.js"
 import { isTerminalRollout } from "../engine/lifecycle.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Metrics } from "../metrics/registry.js";
+import { type PhaseChainDeps, startNextPhase } from "../service/phase-chain.js";
+import { readPhases } from "../service/phase-view.js";
 import { rolloutView } from "../service/rollout-view.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
@@ -24,6 +26,8 @@ export interface ProjectionDeps {
   metrics: Metrics;
   log: Logger;
   gateways: ReadonlyMap<string, GatewayConfig>;
+  /** Creates an after-save rollout's next deploy phase when the one before it succeeded. */
+  phases: PhaseChainDeps;
 }
 
 /** The time an outbox event was written: its stream id starts with the epoch ms. */
@@ -32,8 +36,9 @@ const occurredAt = (event: RolloutEvent) => new Date(Number(event.id.split("-")[
 /**
  * What follows from each outbox event: the log line, the counters, the audit entry (a change
  * with an action is a caller's request; one without is the rollout moving by itself, recorded
- * as `system`) and, when a rollout pauses or ends, a webhook with a snapshot of it. Audit and
- * webhooks are keyed by the event id, so an event handled twice produces them once.
+ * as `system`), when a rollout pauses or ends, a webhook with a snapshot of it and, when it
+ * succeeded, the next deploy phase of an after-save rollout. Audit and webhooks are keyed by the
+ * event id and a phase by its root and environment, so an event handled twice produces them once.
  */
 export function eventProjections(deps: ProjectionDeps) {
   const { metrics, log } = deps;
@@ -59,6 +64,13 @@ export function eventProjections(deps: ProjectionDeps) {
       status: e.status,
       detail: e.detail,
     });
+    if (e.status === "succeeded" && e.previous !== "succeeded") {
+      const next = await startNextPhase(deps.phases, e.rolloutId);
+      if (next.kind === "created") {
+        const { rolloutId: phase, environment } = next;
+        log.info({ rolloutId: e.rolloutId, phase, environment }, "deploy phase created");
+      }
+    }
     const webhook = WEBHOOK_OF[e.status];
     if (webhook === undefined || e.status === e.previous || !deps.webhooks.wants(webhook)) return;
     const stored = await deps.store.get(e.rolloutId);
@@ -67,7 +79,13 @@ export function eventProjections(deps: ProjectionDeps) {
     const state = parseRolloutFields(stored.fields);
     const readBack = deps.gateways.get(state.spec.gateway)?.readBack === "full";
     const rollout = {
-      ...rolloutView(e.rolloutId, state, stored.counts, readBack),
+      ...rolloutView(
+        e.rolloutId,
+        state,
+        stored.counts,
+        readBack,
+        await readPhases(deps.store, state, stored.counts),
+      ),
       status: e.status,
     };
     await deps.webhooks.notify(webhook, { rollout }, { id: e.id, occurredAt: occurredAt(e) });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { reportContract } from "../contracts/index.js";
 import { REPORT_FORMATS, writeReport } from "../reports/rollout-report.js";
 import type { RolloutView } from "../service/rollout-view.js";
+import { deploymentsReader } from "../service/target-deployments.js";
 import { parseOrThrow } from "../service/validation.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import type { Route } from "./route.js";
@@ -54,7 +55,11 @@ export function reportRoutes(deps: {
           stream: (write, signal) =>
             writeReport(
               format,
-              { rollout, targetsAt: (indexes) => deps.store.targetsAt(rollout.id, indexes) },
+              {
+                rollout,
+                targetsAt: (indexes) => deps.store.targetsAt(rollout.id, indexes),
+                deploymentsAt: deploymentsReader(deps.store, rollout),
+              },
               write,
               signal,
             ),

@@ -6,6 +6,7 @@ import type { ApinizerClient } from "../gateway/client.js";
 import { GatewayError } from "../gateway/errors.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { Policy } from "../policy/registry.js";
+import { deployWithSave } from "../rollouts/deploy-phases.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
 import { errorBudget, waveBounds } from "../rollouts/sizes.js";
 import { type PlannedTarget, type ProjectListing, selectTargets } from "../rollouts/target-selection.js";
@@ -79,6 +80,28 @@ async function revertTargets(store: RolloutStore, originalId: string): Promise<P
 }
 
 /**
+ * A deploy phase's targets: its root's, at the same indexes (so a root target's deployments are
+ * read at its own index): those the save phase saved, or found compliant, deploy; the rest are
+ * skipped.
+ */
+async function phaseTargets(store: RolloutStore, rootId: string): Promise<PlannedTarget[]> {
+  const total = (await store.get(rootId))?.counts.total ?? 0;
+  const targets: PlannedTarget[] = [];
+  for (let from = 0; from < total; from += 1000) {
+    const indexes = Array.from({ length: Math.min(1000, total - from) }, (_, i) => from + i);
+    for (const [, t] of await store.targetsAt(rootId, indexes)) {
+      const saved = t.s === "succeeded" || (t.s === "skipped" && t.r?.startsWith("compliant") === true);
+      targets.push(
+        saved
+          ? { project: t.p, proxy: t.n, status: "pending" }
+          : { project: t.p, proxy: t.n, status: "skipped", reason: `not saved: ${t.r ?? t.m ?? t.s}` },
+      );
+    }
+  }
+  return targets;
+}
+
+/**
  * The plan job: discover the targets, store them in order with their waves, and start the first
  * wave. Safe to run again after a crash: it starts from a clean slate while the rollout is still
  * `planning`, and only re-offers the released jobs once it is running.
@@ -109,7 +132,9 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
   };
 
   let targets: PlannedTarget[];
-  if (spec.revertOf !== undefined) {
+  if (spec.phaseOf !== undefined) {
+    targets = await phaseTargets(deps.store, spec.phaseOf);
+  } else if (spec.revertOf !== undefined) {
     targets = await revertTargets(deps.store, spec.revertOf);
   } else {
     let listings: ProjectListing[];
@@ -126,7 +151,7 @@ export async function planRollout(rolloutId: string, lastAttempt: boolean, deps:
     }
     // With read-back (settings, or the deploy status of the environments to deploy to), even a dry
     // run reads each proxy (in the workers) to tell what would change.
-    const readsStatus = gateway.deployStatus === "read" && (spec.deploy?.environments.length ?? 0) > 0;
+    const readsStatus = gateway.deployStatus === "read" && deployWithSave(spec) !== undefined;
     const readsFirst = spec.dryRun && (gateway.readBack === "full" || readsStatus);
     targets = await selectTargets({ ...spec, dryRun: spec.dryRun && !readsFirst }, listings);
   }

@@ -6,6 +6,7 @@ import type { GatewayConfig } from "../gateway/types.js";
 import { beforeImage, changesFor, type FieldChange, settingsChange } from "../policy/compliance.js";
 import { appliesTo, type Policy, sectionByKey, sectionsNotFor, sectionsOf } from "../policy/registry.js";
 import type { SectionDefinition, Settings } from "../policy/section.js";
+import { deployWithSave } from "../rollouts/deploy-phases.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
 
 /** How one target ended, ready to record. */
@@ -45,7 +46,8 @@ const describe = (changes: FieldChange[]) => changes.map((c) => `${c.section}.${
 
 /**
  * The gateway side of one target: each section of the policy that applies to the proxy is
- * PATCHed in the registry's order, the deployment rides on the last one. With read-back, sections
+ * PATCHed in the registry's order, the deployment rides on the last one (unless the rollout
+ * deploys after saving everywhere; a deploy phase's target only deploys). With read-back, sections
  * the proxy already satisfies are not sent (all of them: the target is skipped as compliant), the
  * before-image is kept and the result verified, all judged by each field's constraint; a revert
  * writes its before-image only where the proxy still satisfies what the reverted rollout asked
@@ -59,6 +61,11 @@ export async function applyPolicy(
   options: CallOptions,
 ): Promise<StepOutcome> {
   const { project, proxy } = target;
+  // A deploy phase of an after-save rollout: its targets were saved by the save phase.
+  if (spec.environment !== undefined) {
+    const sent = await client.redeploy(project, proxy, [spec.environment], options);
+    return { status: "succeeded", attempts: sent.attempts, httpStatus: sent.httpStatus };
+  }
   const revert = spec.revertOf !== undefined;
   const writes: SectionWrite[] = revert
     ? sectionsOf(beforeSections(target.before))
@@ -71,11 +78,12 @@ export async function applyPolicy(
           reason: `proxy type ${target.type} does not support ${notSent.map((s) => s.label).join(", ")} settings (not sent)`,
         };
   const named = sectionsOf(spec.policy).length > 1;
+  const deploy = deployWithSave(spec);
   const send = (sections: SectionWrite[]) =>
-    sendSections(client, gateway, project, proxy, sections, spec.deploy ?? undefined, named, options);
+    sendSections(client, gateway, project, proxy, sections, deploy, named, options);
 
   // With deploy-status read-back, a dry run also finds environments whose saved settings never went live.
-  const environments = gateway.deployStatus === "read" ? (spec.deploy?.environments ?? []) : [];
+  const environments = gateway.deployStatus === "read" ? (deploy?.environments ?? []) : [];
   const drifted = () => readDrift(client, project, proxy, environments, options);
 
   if (gateway.readBack !== "full") {

@@ -1,4 +1,5 @@
 import type { TargetRecord } from "../engine/target-record.js";
+import { type Deployment, deploymentsText } from "../service/target-deployments.js";
 
 /** One target in a report: flat, so the JSON and CSV forms carry the same columns. */
 export interface ReportRow {
@@ -11,6 +12,8 @@ export interface ReportRow {
   message: string | null;
   reason: string | null;
   updatedAt: string | null;
+  /** An after-save rollout: each environment's deployment (`test: deployed; prod: not_started`). */
+  deployments: string | null;
 }
 
 export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
@@ -23,9 +26,10 @@ export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
   "message",
   "reason",
   "updatedAt",
+  "deployments",
 ];
 
-export function reportRow(t: TargetRecord): ReportRow {
+export function reportRow(t: TargetRecord, deployments?: readonly Deployment[]): ReportRow {
   return {
     project: t.p,
     proxy: t.n,
@@ -36,5 +40,6 @@ export function reportRow(t: TargetRecord): ReportRow {
     message: t.m ?? null,
     reason: t.r ?? null,
     updatedAt: t.u === undefined ? null : new Date(t.u).toISOString(),
+    deployments: deployments === undefined ? null : deploymentsText(deployments),
   };
 }

@@ -1,5 +1,6 @@
 import type { TargetRecord } from "../engine/target-record.js";
 import type { RolloutView } from "../service/rollout-view.js";
+import type { DeploymentsAt } from "../service/target-deployments.js";
 import { csvRow } from "./csv.js";
 import { REPORT_COLUMNS, type ReportRow, reportRow } from "./report-row.js";
 
@@ -13,6 +14,8 @@ export interface ReportSource {
   rollout: RolloutView;
   /** Targets at these indexes, in index order. */
   targetsAt(indexes: readonly number[]): Promise<Array<[number, TargetRecord]>>;
+  /** An after-save rollout's deployments of the targets at these indexes. */
+  deploymentsAt?: DeploymentsAt | undefined;
 }
 
 interface Encoding {
@@ -54,8 +57,9 @@ export async function writeReport(
   for (let from = 0; from < total && !signal.aborted; from += CHUNK) {
     const indexes = Array.from({ length: Math.min(CHUNK, total - from) }, (_, i) => from + i);
     let chunk = "";
-    for (const [, target] of await source.targetsAt(indexes)) {
-      chunk += row(reportRow(target), first);
+    const deployments = await source.deploymentsAt?.(indexes);
+    for (const [index, target] of await source.targetsAt(indexes)) {
+      chunk += row(reportRow(target, deployments?.get(index)), first);
       first = false;
     }
     if (chunk !== "") await write(chunk);

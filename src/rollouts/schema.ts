@@ -77,8 +77,18 @@ export const strategySchema = z
     });
   });
 
+export const DEPLOY_MODES = ["per-target", "after-save"] as const;
+
 export const deploySchema = z
-  .object({ environments: z.array(name).min(1).max(50) })
+  .object({
+    environments: z.array(name).min(1).max(50),
+    mode: z
+      .enum(DEPLOY_MODES)
+      .optional()
+      .describe(
+        "per-target (default): each target deploys right after its save. after-save: every target is saved first, then each environment in order is deployed by a rollout of its own (a phase), the next only after the previous deployed everywhere",
+      ),
+  })
   .strict()
   .refine((d) => new Set(d.environments).size === d.environments.length, {
     path: ["environments"],
@@ -120,12 +130,15 @@ export type RolloutRequest = z.infer<typeof rolloutBodySchema>;
 /**
  * What a rollout was asked to do, its policy resolved. Immutable once created. `policyRef` is the
  * named policy version it came from; `revertOf` is set by the service (never by a request) on a
- * rollout that undoes another.
+ * rollout that undoes another; `phaseOf` and `environment` on a deploy phase of an after-save
+ * rollout (its targets only deploy, to that one environment).
  */
 export type RolloutSpec = Omit<RolloutRequest, "policy" | "policyRef"> & {
   policy: z.infer<typeof policySchema>;
   policyRef?: Required<PolicyRef>;
   revertOf?: string;
+  phaseOf?: string;
+  environment?: string;
 };
 export type WaveSize = z.infer<typeof waveSize>;
 

@@ -2,7 +2,9 @@ import type { TargetRecord } from "../engine/target-record.js";
 import type { ApinizerClient, PlannedRequest } from "../gateway/client.js";
 import type { GatewayConfig } from "../gateway/types.js";
 import { settingsChange } from "../policy/compliance.js";
-import { appliesTo, type Policy, sectionsOf } from "../policy/registry.js";
+import { appliesTo, sectionsOf } from "../policy/registry.js";
+import { deployWithSave } from "../rollouts/deploy-phases.js";
+import type { RolloutSpec } from "../rollouts/schema.js";
 import type { RecordedPlan } from "./rollout-view.js";
 
 /**
@@ -13,7 +15,7 @@ import type { RecordedPlan } from "./rollout-view.js";
 export function plannedRequests(
   client: ApinizerClient,
   gateway: GatewayConfig,
-  rollout: { policy: Policy; deploy: { environments: string[] } | null },
+  rollout: Pick<RolloutSpec, "policy" | "deploy">,
   target: TargetRecord,
   recorded: RecordedPlan,
 ): PlannedRequest[] {
@@ -26,5 +28,6 @@ export function plannedRequests(
   const changes = sectionsOf(rollout.policy)
     .filter(({ section }) => (differing ? differing.has(section.key) : appliesTo(section, target.k)))
     .map(({ section, settings }) => settingsChange(section, settings, gateway.dialect));
-  return client.plannedUpdates(target.p, target.n, changes, rollout.deploy ?? undefined);
+  // An after-save rollout's dry run plans its saves; its deploys come in phases after them.
+  return client.plannedUpdates(target.p, target.n, changes, deployWithSave(rollout));
 }

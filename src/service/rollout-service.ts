@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Caller } from "../config/config.js";
 import type { RolloutEngine } from "../engine/engine.js";
 import { type ControlAction, isTerminalRollout, refusal } from "../engine/lifecycle.js";
@@ -14,16 +13,22 @@ import {
   targetQuerySchema,
 } from "../rollouts/schema.js";
 import { canonicalHash } from "../store/canonical-hash.js";
-import { rolloutIdPrefix } from "../store/keys.js";
-import { newRolloutFields, parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
+import {
+  newRolloutFields,
+  newRolloutId,
+  parseRolloutFields,
+  type RolloutState,
+} from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
+import { readPhases } from "./phase-view.js";
 import { plannedRequests } from "./planned-requests.js";
 import { checkPolicy } from "./policy-check.js";
 import { type PolicyReader, resolveRolloutPolicy } from "./policy-ref.js";
 import { type RecordedPlan, type RolloutView, rolloutView, targetView } from "./rollout-view.js";
 import { type Subscribe, watchRollout } from "./rollout-watch.js";
 import { notFound, ServiceError } from "./service-error.js";
+import { deploymentsReader } from "./target-deployments.js";
 import { parseOrThrow } from "./validation.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -41,10 +46,6 @@ export interface RolloutServiceDeps {
   policyStrict?: boolean;
   /** Wakes progress streams on a rollout's events (absent: they re-read periodically). */
   subscribe?: (rolloutId: string, listener: () => void) => () => void;
-}
-
-function newRolloutId(now: number): string {
-  return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
 }
 
 /** The rollout use cases, free of HTTP: each takes plain input and returns plain output. */
@@ -88,8 +89,14 @@ export function rolloutService(deps: RolloutServiceDeps) {
     return { created: true, rollout: await view(id) };
   }
 
-  const viewOf = (id: string, state: RolloutState, counts: Parameters<typeof rolloutView>[2]) =>
-    rolloutView(id, state, counts, deps.gateways.get(state.spec.gateway)?.readBack === "full");
+  const viewOf = async (id: string, state: RolloutState, counts: Parameters<typeof rolloutView>[2]) =>
+    rolloutView(
+      id,
+      state,
+      counts,
+      deps.gateways.get(state.spec.gateway)?.readBack === "full",
+      await readPhases(store, state, counts),
+    );
 
   async function view(id: string): Promise<RolloutView> {
     const stored = ROLLOUT_ID_PATTERN.test(id) ? await store.get(id) : undefined;
@@ -169,7 +176,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
           if (stored === undefined) continue;
           const state = parseRolloutFields(stored.fields);
           if (q.status === undefined || state.status === q.status)
-            items.push(viewOf(id, state, stored.counts));
+            items.push(await viewOf(id, state, stored.counts));
           if (items.length === q.limit) {
             more ||= i < ids.length - 1;
             break;
@@ -196,7 +203,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
       // A dry run shows the requests each planned target would have received.
       const planned = (t: TargetRecord, recorded: RecordedPlan) =>
         client && gateway ? plannedRequests(client, gateway, rollout, t, recorded) : undefined;
-      const items = records.map(([index, t]) => targetView(index, t, planned));
+      const deployments = await deploymentsReader(store, rollout)?.(indexes);
+      const items = records.map(([index, t]) => targetView(index, t, planned, deployments?.get(index)));
       const last = indexes.at(-1);
       const more = indexes.length === q.limit && last !== undefined;
       return { items, nextCursor: more ? String(last + 1) : null };

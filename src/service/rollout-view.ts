@@ -4,6 +4,8 @@ import type { DeployDrift } from "../gateway/deploy-status.js";
 import type { FieldChange } from "../policy/compliance.js";
 import { lintPolicy } from "../policy/lint.js";
 import type { RolloutState } from "../store/rollout-fields.js";
+import { NO_PHASES, type Phases } from "./phase-view.js";
+import type { Deployment } from "./target-deployments.js";
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -13,6 +15,7 @@ export function rolloutView(
   state: RolloutState,
   counts: Record<TargetStatus, number> & { total: number },
   readBack: boolean,
+  phases: Phases = NO_PHASES,
 ) {
   const { spec } = state;
   return {
@@ -33,6 +36,12 @@ export function rolloutView(
     description: spec.description ?? null,
     /** The rollout this one undoes, for a revert. */
     revertOf: spec.revertOf ?? null,
+    /** A deploy phase: the after-save rollout it deploys, and the environment. */
+    phaseOf: spec.phaseOf ?? null,
+    environment: spec.environment ?? null,
+    /** An after-save rollout: its deploy phases, and why the next environment is not deployed. */
+    phases: phases.phases,
+    phasesReason: phases.reason,
     createdBy: state.createdBy,
     createdAt: state.createdAt,
     startedAt: iso(state.startedAt),
@@ -65,6 +74,7 @@ export function targetView(
   index: number,
   t: TargetRecord,
   dryRunRequests?: (t: TargetRecord, recorded: RecordedPlan) => unknown,
+  deployments?: Deployment[],
 ) {
   const recorded: RecordedPlan = {};
   if (t.d !== undefined) recorded.changes = JSON.parse(t.d) as FieldChange[];
@@ -85,5 +95,7 @@ export function targetView(
     ...(recorded.changes === undefined ? {} : { changes: recorded.changes }),
     // Deploy-status read-back: each environment where the saved settings are not what runs.
     ...(recorded.deployDrift === undefined ? {} : { deployDrift: recorded.deployDrift }),
+    // An after-save rollout: the target's deployment in each environment, from the phases.
+    ...(deployments === undefined ? {} : { deployments }),
   };
 }

@@ -113,7 +113,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     res.once("close", runtime.begin());
     const method = req.method ?? "GET";
     const match = matchRoute(method, req.url ?? "/");
-    runtime.count(`${method} ${match.kind === "route" ? match.route.name : "unknown"}`);
+    runtime.count(
+      `${method} ${match.kind === "route" ? match.route.name : "unknown"}`,
+      match.kind === "route" ? match.params : {},
+    );
     if (match.kind === "route" && match.route.name === "mtls") runtime.notePatchRequest(match.params);
     // Over capacity: refused at once, like a rate limiter in front of the manager.
     const refused = runtime.admit();

@@ -6,6 +6,7 @@ import { mulberry32, type Random } from "./prng.js";
 import type {
   CapacityOptions,
   FaultOptions,
+  JournalEntry,
   ProxyRecord,
   SimulatorOptions,
   SimulatorState,
@@ -25,6 +26,7 @@ export class SimulatorRuntime implements SimulatorState {
   capacity: CapacityOptions | undefined;
   private readonly load = new CapacityWindow();
   private readonly counts = new Map<string, number>();
+  private readonly arrivals: JournalEntry[] = [];
   private inFlight = 0;
   private peak = 0;
   private faultRandom!: Random;
@@ -44,6 +46,7 @@ export class SimulatorRuntime implements SimulatorState {
       capacity: this.options.capacity,
     });
     this.counts.clear();
+    this.arrivals.length = 0;
     this.load.reset();
     this.peak = this.inFlight;
     const seed = this.options.seed ?? DEFAULT_SEED;
@@ -119,8 +122,15 @@ export class SimulatorRuntime implements SimulatorState {
     };
   }
 
-  count(key: string): void {
+  /** Counts the request (and, with `journal`, records its arrival). */
+  count(key: string, params: Record<string, string> = {}): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (this.options.journal) this.arrivals.push({ at: Date.now(), request: key, params });
+  }
+
+  /** Requests in the order they arrived (empty unless started with `journal`). */
+  journal(): readonly JournalEntry[] {
+    return this.arrivals;
   }
 
   /** Every mTLS PATCH that names an existing proxy, before faults or validation decide its fate. */

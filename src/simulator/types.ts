@@ -73,8 +73,17 @@ export interface SimulatorOptions {
   lostWrites?: Array<{ project: string; proxy: string }>;
   /** Deployment of this proxy to this environment fails (under HTTP 200). */
   deployFailures?: Array<{ project: string; proxy: string; environment: string; message?: string }>;
+  /** Keep every request's arrival, in order (`state.journal()`), for tests that check the order of calls. */
+  journal?: boolean;
   host?: string;
   port?: number;
+}
+
+/** One request as it arrived: its route (e.g. `PATCH mtls`, `POST deploy`) and path parameters. */
+export interface JournalEntry {
+  at: number;
+  request: string;
+  params: Record<string, string>;
 }
 
 export interface ProxyRecord {
@@ -107,6 +116,8 @@ export interface SimulatorState {
   totalPatches(): number;
   /** Requests received, by `METHOD route-name` (e.g. "PATCH mtls", "PATCH circuitBreaker"). */
   requestCounts(): Record<string, number>;
+  /** Requests in the order they arrived (empty unless started with `journal`). */
+  journal(): readonly JournalEntry[];
   peakConcurrency(): number;
   /** Requests let through and refused for capacity, per wall-clock second (the last ten minutes). */
   loadBySecond(): Array<{ second: number; accepted: number; rejected: number }>;

@@ -1,6 +1,13 @@
+import { randomBytes } from "node:crypto";
 import type { RolloutStatus } from "../engine/lifecycle.js";
+import { phaseLinks } from "../rollouts/deploy-phases.js";
 import type { RolloutSpec } from "../rollouts/schema.js";
+import { rolloutIdPrefix } from "./keys.js";
 import type { RolloutFields } from "./rollout-store.js";
+
+export function newRolloutId(now: number): string {
+  return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
+}
 
 /** A rollout's stored hash, typed. Counts are not here: they are the sizes of the status sets. */
 export interface RolloutState {
@@ -18,6 +25,8 @@ export interface RolloutState {
   waveBounds: number[];
   maxErrors: number;
   ranAfterPause: number;
+  /** An after-save rollout's deploy phases created so far: environment → rollout id. */
+  phases: Record<string, string>;
 }
 
 const num = (value: string | undefined): number | undefined =>
@@ -50,5 +59,6 @@ export function parseRolloutFields(fields: RolloutFields): RolloutState {
     waveBounds: JSON.parse(fields.waveBounds ?? "[]") as number[],
     maxErrors: num(fields.maxErrors) ?? 0,
     ranAfterPause: num(fields.ranAfterPause) ?? 0,
+    phases: phaseLinks(fields),
   };
 }

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../../engine/lifecycle.js";
+import { deploymentsText } from "../../service/target-deployments.js";
 import type { Act } from "../context.js";
 import { EXIT, exitCodeOfStatus } from "../exit-codes.js";
 import { doneCount, targetDetail, targetName } from "../format.js";
@@ -72,9 +73,18 @@ export function registerInspect(program: Command, act: Act): void {
           (n, cursor) => ctx.client.listTargets(id, { status, limit: n, cursor }),
           limit,
         );
+        // An after-save rollout's targets also say how each environment's deployment went.
+        const deploys = page.items.some((t) => t.deployments !== undefined);
         printPage(ctx, page, {
-          header: ["TARGET", "STATUS", "WAVE", "ATTEMPTS", "DETAIL"],
-          row: (t) => [targetName(t), t.status, String(t.wave), String(t.attempts), targetDetail(t)],
+          header: ["TARGET", "STATUS", "WAVE", "ATTEMPTS", ...(deploys ? ["DEPLOYMENTS"] : []), "DETAIL"],
+          row: (t) => [
+            targetName(t),
+            t.status,
+            String(t.wave),
+            String(t.attempts),
+            ...(deploys ? [deploymentsText(t.deployments ?? [])] : []),
+            targetDetail(t),
+          ],
           empty: status === undefined ? "No targets." : `No ${status} targets.`,
         });
         return EXIT.ok;
