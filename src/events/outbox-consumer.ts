@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parseEvent, type RolloutEvent } from "../engine/events.js";
+import type { RedisClient } from "../store/redis-client.js";
 
 export interface OutboxConsumerOptions {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
-  redis: Redis;
+  redis: RedisClient;
   stream: string;
   group: string;
   /** Handles a batch; must be idempotent by event id (an event can come twice, never zero times). */

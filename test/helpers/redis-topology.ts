@@ -1,0 +1,205 @@
+// Throwaway Redis topologies for tests: a 3-master Cluster, and a primary + replica + sentinel set.
+// Every server runs on ports the OS just handed out (two suites on one machine never meet), keeps
+// nothing on disk but its config in a temp dir, and is killed (and the dir removed) by `stop()`, or
+// by test/setup.ts after the file whatever happened.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { track } from "./process.js";
+import { waitFor } from "./wait.js";
+
+const run = promisify(execFile);
+const HOST = "127.0.0.1";
+
+/** A port nobody listens on right now (the OS picks it, so parallel suites get different ones). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+export interface RedisNode {
+  port: number;
+  child: ChildProcess;
+  output: string[];
+}
+
+/** Runs `redis-cli -p port ...args` and answers its output. */
+export async function cli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run("redis-cli", ["-h", HOST, "-p", String(port), ...args]);
+  return stdout.trim();
+}
+
+async function answers(port: number): Promise<true | undefined> {
+  const redis = new Redis({ host: HOST, port, lazyConnect: true, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG" ? true : undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** `redis-server` (or a sentinel, with `--sentinel` in args) on `port`, ready to answer. */
+export async function startServer(port: number, args: string[], dir: string): Promise<RedisNode> {
+  const child = track(
+    spawn("redis-server", [...args, "--port", String(port), "--bind", HOST, "--dir", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+  const output: string[] = [];
+  child.stdout?.on("data", (chunk) => output.push(String(chunk)));
+  child.stderr?.on("data", (chunk) => output.push(String(chunk)));
+  await waitFor(`redis-server on ${port}`, () => {
+    if (child.exitCode !== null) throw new Error(`exited: ${output.join("").slice(-1000)}`);
+    return answers(port);
+  });
+  return { port, child, output };
+}
+
+/** No RDB, no AOF: nothing survives a kill, as with a node that lost its disk. */
+const EPHEMERAL = ["--save", "", "--appendonly", "no"];
+
+abstract class Topology {
+  readonly dir = mkdtempSync(join(tmpdir(), "enforcer-redis-"));
+  readonly nodes: RedisNode[] = [];
+
+  async stop(): Promise<void> {
+    const exits = this.nodes
+      .filter((n) => n.child.exitCode === null && n.child.signalCode === null)
+      .map((n) => new Promise((resolve) => n.child.once("exit", resolve)));
+    for (const node of this.nodes) node.child.kill("SIGKILL");
+    await Promise.all(exits);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Three masters, no replicas: every slot covered, `cluster_state:ok` on every node. */
+export class LocalCluster extends Topology {
+  /** Milliseconds from the first spawn to cluster_state:ok everywhere. */
+  formedInMs = 0;
+
+  get seeds(): string {
+    return this.nodes.map((n) => `${HOST}:${n.port}`).join(",");
+  }
+
+  static async start(masters = 3): Promise<LocalCluster> {
+    const cluster = new LocalCluster();
+    try {
+      const started = Date.now();
+      for (let i = 0; i < masters; i++) {
+        // The bus port is chosen too: port + 10000 may be taken, or beyond 65535.
+        const [port, bus] = [await freePort(), await freePort()];
+        const args = [
+          ...EPHEMERAL,
+          "--cluster-enabled",
+          "yes",
+          "--cluster-port",
+          String(bus),
+          "--cluster-config-file",
+          join(cluster.dir, `nodes-${port}.conf`),
+        ];
+        cluster.nodes.push(await startServer(port, args, cluster.dir));
+      }
+      const addresses = cluster.nodes.map((n) => `${HOST}:${n.port}`);
+      await run("redis-cli", [
+        "--cluster",
+        "create",
+        ...addresses,
+        "--cluster-replicas",
+        "0",
+        "--cluster-yes",
+      ]);
+      await waitFor(
+        "cluster_state:ok on every node",
+        async () => {
+          const infos = await Promise.all(cluster.nodes.map((n) => cli(n.port, "CLUSTER", "INFO")));
+          return infos.every((info) => info.includes("cluster_state:ok")) ? true : undefined;
+        },
+        20_000,
+      );
+      cluster.formedInMs = Date.now() - started;
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  }
+}
+
+export const SENTINEL_NAME = "enforcer-primary";
+
+/** One primary, one replica of it, one sentinel watching them with short timeouts. */
+export class LocalSentinelSet extends Topology {
+  primary!: RedisNode;
+  replica!: RedisNode;
+  sentinel!: RedisNode;
+
+  get sentinels(): string {
+    return `${HOST}:${this.sentinel.port}`;
+  }
+
+  /** The primary's port as the sentinel sees it now. */
+  async primaryPort(): Promise<number> {
+    const [, port] = (
+      await cli(this.sentinel.port, "SENTINEL", "get-master-addr-by-name", SENTINEL_NAME)
+    ).split("\n");
+    return Number(port);
+  }
+
+  static async start(downAfterMs = 1000): Promise<LocalSentinelSet> {
+    const set = new LocalSentinelSet();
+    try {
+      set.primary = await startServer(await freePort(), EPHEMERAL, set.dir);
+      set.nodes.push(set.primary);
+      const replicaOf = ["--replicaof", HOST, String(set.primary.port)];
+      set.replica = await startServer(await freePort(), [...EPHEMERAL, ...replicaOf], set.dir);
+      set.nodes.push(set.replica);
+      await waitFor("the replica to be in sync", async () =>
+        (await cli(set.replica.port, "INFO", "replication")).includes("master_link_status:up")
+          ? true
+          : undefined,
+      );
+      // The sentinel rewrites its config file (what it learnt): it must be its own, in the temp dir.
+      const conf = join(set.dir, "sentinel.conf");
+      writeFileSync(
+        conf,
+        [
+          `sentinel monitor ${SENTINEL_NAME} ${HOST} ${set.primary.port} 1`,
+          `sentinel down-after-milliseconds ${SENTINEL_NAME} ${downAfterMs}`,
+          `sentinel failover-timeout ${SENTINEL_NAME} 10000`,
+          `sentinel parallel-syncs ${SENTINEL_NAME} 1`,
+          "",
+        ].join("\n"),
+      );
+      set.sentinel = await startServer(await freePort(), [conf, "--sentinel"], set.dir);
+      set.nodes.push(set.sentinel);
+      // A sentinel knows the replica only once it has asked the primary (INFO, every 10 s at first).
+      await waitFor(
+        "the sentinel to know the replica",
+        async () =>
+          (await cli(set.sentinel.port, "SENTINEL", "replicas", SENTINEL_NAME)).includes(
+            String(set.replica.port),
+          )
+            ? true
+            : undefined,
+        20_000,
+        100,
+      );
+      return set;
+    } catch (error) {
+      await set.stop();
+      throw error;
+    }
+  }
+}
