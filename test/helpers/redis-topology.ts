@@ -39,12 +39,22 @@ export async function cli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/** Any answer counts, a refusal too (NOAUTH from a server that wants a password). */
 async function answers(port: number): Promise<true | undefined> {
-  const redis = new Redis({ host: HOST, port, lazyConnect: true, retryStrategy: () => null });
+  const redis = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    enableReadyCheck: false,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();
-    return (await redis.ping()) === "PONG" ? true : undefined;
+    await redis.ping().catch((error: Error) => {
+      if (error.name !== "ReplyError") throw error;
+    });
+    return true;
   } finally {
     redis.disconnect();
   }
