@@ -9,7 +9,8 @@ import { loadConfig } from "../src/config/config.js";
 import { OutageLog, redisConnection } from "../src/queue/redis-connections.js";
 import type { RedisClient } from "../src/store/redis-client.js";
 import { uniquePrefix } from "./helpers/redis.js";
-import { LocalCluster } from "./helpers/redis-topology.js";
+import { freePort, LocalCluster } from "./helpers/redis-topology.js";
+import { waitFor } from "./helpers/wait.js";
 
 const BASE = { ENFORCER_API_TOKENS: "admin:alice:long-enough-secret" };
 const PASSWORD = "redis-pass-5b1e9d";
@@ -138,6 +139,27 @@ describe("Redis configuration", () => {
       expect(message).toMatch(/^ConfigError: REDIS_/);
       expect(message).not.toContain(PASSWORD);
     }
+  });
+});
+
+describe("the outage log, in every mode", () => {
+  it.each([
+    ["cluster", (port: number) => ({ REDIS_CLUSTER_NODES: `127.0.0.1:${port}` })],
+    ["sentinel", (port: number) => ({ REDIS_SENTINELS: `127.0.0.1:${port}`, REDIS_SENTINEL_NAME: "gone" })],
+  ])("%s: one warn line however many attempts fail", async (_mode, envOf) => {
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    // Nobody listens there: every attempt fails.
+    const redis = redisConnection(redisOf(envOf(await freePort())), "worker", new OutageLog(log));
+    let failures = 0;
+    redis.on("error", () => failures++);
+    redis.on("node error", () => failures++);
+    try {
+      await waitFor("five failed attempts", () => (failures >= 5 ? true : undefined));
+    } finally {
+      redis.disconnect();
+    }
+    expect(lines.filter((line) => line.includes("Redis unavailable"))).toHaveLength(1);
   });
 });
 

@@ -120,6 +120,17 @@ describe.each([
         `outcome ${JSON.stringify(done.counts)}, ${twice} proxies sent more than once (at most ${most} times)`,
     );
 
+    const outageLines = [h.logs.join(""), ...workers.map((w) => w.output.join(""))].map((text) => [
+      text.match(/Redis unavailable/g)?.length ?? 0,
+      text.match(/Redis back/g)?.length ?? 0,
+    ]);
+    console.info(`outage log lines [warn, back] of the API and each worker: ${JSON.stringify(outageLines)}`);
+    // One warn line per process for the whole outage, and one when Redis is back.
+    expect(outageLines).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
     expect(done.status).toBe("succeeded");
     expect(done.counts).toMatchObject({
       total: TARGETS,
