@@ -1,8 +1,8 @@
-// A Redis that speaks TLS only on its TLS port, with a certificate of a private CA: rediss:// with
-// REDIS_TLS_CA_FILE connects; without the CA the certificate is refused (it is always verified).
-import { execFileSync } from "node:child_process";
+// Redis over TLS with a certificate of a private CA: one node (rediss:// with REDIS_TLS_CA_FILE; the
+// certificate is refused without the CA, it is always verified) and a Cluster (REDIS_TLS=true: the
+// connections to the nodes the cluster announces use TLS too).
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -10,92 +10,62 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/config.js";
 import { OutageLog, redisConnection } from "../src/queue/redis-connections.js";
 import type { RedisClient } from "../src/store/redis-client.js";
-import { freePort, type RedisNode, startServer } from "./helpers/redis-topology.js";
-
-const dir = mkdtempSync(join(tmpdir(), "enforcer-redis-tls-"));
-const at = (name: string) => join(dir, name);
-const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-
-/** A CA, and a server certificate it signed for 127.0.0.1 (EC keys: fast to make). */
-function makeCertificates(): void {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    at("ca.key"),
-    "-out",
-    at("ca.pem"),
-    "-days",
-    "1",
-    "-subj",
-    "/CN=test-ca",
-  );
-  openssl("req", ...ec, "-keyout", at("server.key"), "-out", at("server.csr"), "-subj", "/CN=127.0.0.1");
-  writeFileSync(at("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    at("server.csr"),
-    "-CA",
-    at("ca.pem"),
-    "-CAkey",
-    at("ca.key"),
-    "-CAcreateserial",
-    "-out",
-    at("server.pem"),
-    "-days",
-    "1",
-    "-extfile",
-    at("san.ext"),
-  );
-}
+import { freePort, LocalCluster, type RedisNode, startServer } from "./helpers/redis-topology.js";
+import { makeCertificates, type TlsFiles, tlsServerArgs } from "./helpers/tls-certificates.js";
 
 describe("Redis over TLS", () => {
-  let redis: RedisNode;
-  let tlsPort: number;
+  const dir = mkdtempSync(join(tmpdir(), "enforcer-redis-tls-"));
+  let files: TlsFiles;
+  let single: RedisNode;
+  let cluster: LocalCluster;
   const clients: RedisClient[] = [];
 
   beforeAll(async () => {
-    makeCertificates();
-    tlsPort = await freePort();
-    const tls = [
-      ["--tls-port", String(tlsPort)],
-      ["--tls-cert-file", at("server.pem")],
-      ["--tls-key-file", at("server.key")],
-      ["--tls-ca-cert-file", at("ca.pem")],
-      ["--tls-auth-clients", "no"],
-    ].flat();
+    files = makeCertificates(dir);
     // The plain port only tells the harness the server is up; the service uses the TLS one.
-    redis = await startServer(await freePort(), ["--save", "", "--appendonly", "no", ...tls], dir);
+    const tlsPort = await freePort();
+    single = { ...(await startServer(await freePort(), tlsServerArgs(files, tlsPort), dir)), tlsPort };
+    cluster = await LocalCluster.start({ tls: files });
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const client of clients) client.disconnect();
-    redis?.child.kill("SIGKILL");
+    single?.child.kill("SIGKILL");
+    await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const connect = (env: Record<string, string>) => {
-    const config = loadConfig({
-      ENFORCER_AUTH: "disabled",
-      REDIS_URL: `rediss://127.0.0.1:${tlsPort}`,
-      ...env,
-    });
+    const config = loadConfig({ ENFORCER_AUTH: "disabled", ...env });
     const client = redisConnection(config.redis, "worker", new OutageLog(pino({ level: "silent" })));
     clients.push(client);
     return client;
   };
 
-  it("connects with rediss:// and the CA from REDIS_TLS_CA_FILE", async () => {
-    const client = connect({ REDIS_TLS_CA_FILE: at("ca.pem") });
+  it("one node: rediss:// and the CA from REDIS_TLS_CA_FILE", async () => {
+    const client = connect({
+      REDIS_URL: `rediss://127.0.0.1:${single.tlsPort}`,
+      REDIS_TLS_CA_FILE: files.ca,
+    });
     expect(await client.ping()).toBe("PONG");
   });
 
-  it("refuses the certificate without that CA", async () => {
-    const client = connect({});
+  it("one node: the certificate is refused without that CA", async () => {
+    const client = connect({ REDIS_URL: `rediss://127.0.0.1:${single.tlsPort}` });
     const [error] = (await once(client, "error")) as [Error];
     expect(error.message).toMatch(/certificate/i);
+  });
+
+  it("a Cluster: REDIS_TLS=true reaches every master over TLS", async () => {
+    const client = connect({
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      REDIS_TLS: "true",
+      REDIS_TLS_CA_FILE: files.ca,
+    });
+    const keys = ["{a}:k", "{b}:k", "{c}:k"];
+    for (const key of keys) await client.set(key, key);
+    expect(await Promise.all(keys.map((key) => client.get(key)))).toEqual(keys);
+    // The slots lie on all three masters, each reached on its TLS port.
+    const masters = "nodes" in client ? client.nodes("master").map((n) => n.options.port) : [];
+    expect(masters.sort()).toEqual(cluster.nodes.map((n) => n.tlsPort).sort());
   });
 });

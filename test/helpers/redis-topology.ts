@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { track } from "./process.js";
+import { type TlsFiles, tlsServerArgs } from "./tls-certificates.js";
 import { waitFor } from "./wait.js";
 
 const run = promisify(execFile);
@@ -29,6 +30,8 @@ export function freePort(): Promise<number> {
 
 export interface RedisNode {
   port: number;
+  /** Where it serves TLS too, if it does. */
+  tlsPort?: number;
   child: ChildProcess;
   output: string[];
 }
@@ -99,18 +102,30 @@ export class LocalCluster extends Topology {
   /** Milliseconds from the first spawn to cluster_state:ok everywhere. */
   formedInMs = 0;
 
+  /** The nodes' addresses as clients use them: their TLS ports when they serve TLS. */
   get seeds(): string {
-    return this.nodes.map((n) => `${HOST}:${n.port}`).join(",");
+    return this.nodes.map((n) => `${HOST}:${n.tlsPort ?? n.port}`).join(",");
   }
 
-  static async start(masters = 3): Promise<LocalCluster> {
+  /**
+   * With `tls`, the nodes also serve TLS and talk TLS on the cluster bus, and answer TLS clients
+   * with their TLS ports; the plain ports stay for the harness (readiness, redis-cli).
+   */
+  static async start(options: { masters?: number; tls?: TlsFiles } = {}): Promise<LocalCluster> {
     const cluster = new LocalCluster();
+    const { masters = 3, tls } = options;
     try {
       const started = Date.now();
       for (let i = 0; i < masters; i++) {
         // The bus port is chosen too: port + 10000 may be taken, or beyond 65535.
         const [port, bus] = [await freePort(), await freePort()];
+        const tlsPort = tls === undefined ? undefined : await freePort();
+        const tlsArgs =
+          tls === undefined || tlsPort === undefined
+            ? []
+            : [...tlsServerArgs(tls, tlsPort), "--tls-cluster", "yes"];
         const args = [
+          ...tlsArgs,
           ...EPHEMERAL,
           "--cluster-enabled",
           "yes",
@@ -119,7 +134,7 @@ export class LocalCluster extends Topology {
           "--cluster-config-file",
           join(cluster.dir, `nodes-${port}.conf`),
         ];
-        cluster.nodes.push(await startServer(port, args, cluster.dir));
+        cluster.nodes.push({ ...(await startServer(port, args, cluster.dir)), tlsPort });
       }
       const addresses = cluster.nodes.map((n) => `${HOST}:${n.port}`);
       await run("redis-cli", [
