@@ -1,6 +1,6 @@
 // Redis over TLS with a certificate of a private CA: one node (rediss:// with REDIS_TLS_CA_FILE; the
-// certificate is refused without the CA, it is always verified) and a Cluster (REDIS_TLS=true: the
-// connections to the nodes the cluster announces use TLS too).
+// certificate is refused without the CA, it is always verified), a Cluster and a Sentinel set
+// (REDIS_TLS=true: the connections to the nodes the cluster or the sentinel names use TLS too).
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/config.js";
 import { OutageLog, redisConnection } from "../src/queue/redis-connections.js";
 import type { RedisClient } from "../src/store/redis-client.js";
-import { freePort, LocalCluster, type RedisNode, startServer } from "./helpers/redis-topology.js";
+import {
+  freePort,
+  LocalCluster,
+  LocalSentinelSet,
+  type RedisNode,
+  SENTINEL_NAME,
+  startServer,
+} from "./helpers/redis-topology.js";
 import { makeCertificates, type TlsFiles, tlsServerArgs } from "./helpers/tls-certificates.js";
 
 describe("Redis over TLS", () => {
@@ -18,6 +25,7 @@ describe("Redis over TLS", () => {
   let files: TlsFiles;
   let single: RedisNode;
   let cluster: LocalCluster;
+  let sentinelSet: LocalSentinelSet;
   const clients: RedisClient[] = [];
 
   beforeAll(async () => {
@@ -26,11 +34,13 @@ describe("Redis over TLS", () => {
     const tlsPort = await freePort();
     single = { ...(await startServer(await freePort(), tlsServerArgs(files, tlsPort), dir)), tlsPort };
     cluster = await LocalCluster.start({ tls: files });
+    sentinelSet = await LocalSentinelSet.start({ tls: files });
   });
   afterAll(async () => {
     for (const client of clients) client.disconnect();
     single?.child.kill("SIGKILL");
     await cluster?.stop();
+    await sentinelSet?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -67,5 +77,16 @@ describe("Redis over TLS", () => {
     // The slots lie on all three masters, each reached on its TLS port.
     const masters = "nodes" in client ? client.nodes("master").map((n) => n.options.port) : [];
     expect(masters.sort()).toEqual(cluster.nodes.map((n) => n.tlsPort).sort());
+  });
+
+  it("Sentinel: REDIS_TLS=true asks the sentinel over TLS and reaches the primary over TLS", async () => {
+    const client = connect({
+      REDIS_SENTINELS: sentinelSet.sentinels,
+      REDIS_SENTINEL_NAME: SENTINEL_NAME,
+      REDIS_TLS: "true",
+      REDIS_TLS_CA_FILE: files.ca,
+    });
+    expect(await client.info("replication")).toMatch(/role:master/);
+    expect(await sentinelSet.primaryPort()).toBe(sentinelSet.primary.tlsPort);
   });
 });

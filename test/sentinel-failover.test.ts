@@ -10,7 +10,7 @@
 // trail complete and without duplicates).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceProcess, spawnService } from "./helpers/process.js";
-import { cli, LocalSentinelSet, SENTINEL_NAME } from "./helpers/redis-topology.js";
+import { cli, clientPort, LocalSentinelSet, SENTINEL_NAME } from "./helpers/redis-topology.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -99,7 +99,7 @@ describe.each([
 
     await waitFor(
       "the sentinel to promote the replica",
-      async () => ((await set.primaryPort()) === set.replica.port ? true : undefined),
+      async () => ((await set.primaryPort()) === clientPort(set.replica) ? true : undefined),
       30_000,
     );
     const promotedAt = Date.now();

@@ -80,6 +80,9 @@ export async function startServer(port: number, args: string[], dir: string): Pr
   return { port, child, output };
 }
 
+/** The port clients use: the TLS one where the node serves TLS. */
+export const clientPort = (node: RedisNode): number => node.tlsPort ?? node.port;
+
 /** No RDB, no AOF: nothing survives a kill, as with a node that lost its disk. */
 const EPHEMERAL = ["--save", "", "--appendonly", "no"];
 
@@ -104,7 +107,7 @@ export class LocalCluster extends Topology {
 
   /** The nodes' addresses as clients use them: their TLS ports when they serve TLS. */
   get seeds(): string {
-    return this.nodes.map((n) => `${HOST}:${n.tlsPort ?? n.port}`).join(",");
+    return this.nodes.map((n) => `${HOST}:${clientPort(n)}`).join(",");
   }
 
   /**
@@ -171,10 +174,10 @@ export class LocalSentinelSet extends Topology {
   sentinel!: RedisNode;
 
   get sentinels(): string {
-    return `${HOST}:${this.sentinel.port}`;
+    return `${HOST}:${clientPort(this.sentinel)}`;
   }
 
-  /** The primary's port as the sentinel sees it now. */
+  /** The primary's port as the sentinel tells clients now. */
   async primaryPort(): Promise<number> {
     const [, port] = (
       await cli(this.sentinel.port, "SENTINEL", "get-master-addr-by-name", SENTINEL_NAME)
@@ -182,14 +185,23 @@ export class LocalSentinelSet extends Topology {
     return Number(port);
   }
 
-  static async start(downAfterMs = 1000): Promise<LocalSentinelSet> {
+  /**
+   * With `tls`, every server also serves TLS, replication and the sentinel's links use it, and the
+   * sentinel hands out TLS ports; the plain ports stay for the harness (readiness, redis-cli).
+   */
+  static async start(options: { downAfterMs?: number; tls?: TlsFiles } = {}): Promise<LocalSentinelSet> {
+    const { downAfterMs = 1000, tls } = options;
     const set = new LocalSentinelSet();
+    const server = async (args: string[]) => {
+      const [port, tlsPort] = [await freePort(), tls && (await freePort())];
+      const tlsArgs = tls && tlsPort ? [...tlsServerArgs(tls, tlsPort), "--tls-replication", "yes"] : [];
+      const node = { ...(await startServer(port, [...args, ...tlsArgs], set.dir)), tlsPort };
+      set.nodes.push(node);
+      return node;
+    };
     try {
-      set.primary = await startServer(await freePort(), EPHEMERAL, set.dir);
-      set.nodes.push(set.primary);
-      const replicaOf = ["--replicaof", HOST, String(set.primary.port)];
-      set.replica = await startServer(await freePort(), [...EPHEMERAL, ...replicaOf], set.dir);
-      set.nodes.push(set.replica);
+      set.primary = await server(EPHEMERAL);
+      set.replica = await server([...EPHEMERAL, "--replicaof", HOST, String(clientPort(set.primary))]);
       await waitFor("the replica to be in sync", async () =>
         (await cli(set.replica.port, "INFO", "replication")).includes("master_link_status:up")
           ? true
@@ -200,21 +212,20 @@ export class LocalSentinelSet extends Topology {
       writeFileSync(
         conf,
         [
-          `sentinel monitor ${SENTINEL_NAME} ${HOST} ${set.primary.port} 1`,
+          `sentinel monitor ${SENTINEL_NAME} ${HOST} ${clientPort(set.primary)} 1`,
           `sentinel down-after-milliseconds ${SENTINEL_NAME} ${downAfterMs}`,
           `sentinel failover-timeout ${SENTINEL_NAME} 10000`,
           `sentinel parallel-syncs ${SENTINEL_NAME} 1`,
           "",
         ].join("\n"),
       );
-      set.sentinel = await startServer(await freePort(), [conf, "--sentinel"], set.dir);
-      set.nodes.push(set.sentinel);
+      set.sentinel = await server([conf, "--sentinel"]);
       // A sentinel knows the replica only once it has asked the primary (INFO, every 10 s at first).
       await waitFor(
         "the sentinel to know the replica",
         async () =>
           (await cli(set.sentinel.port, "SENTINEL", "replicas", SENTINEL_NAME)).includes(
-            String(set.replica.port),
+            String(clientPort(set.replica)),
           )
             ? true
             : undefined,
