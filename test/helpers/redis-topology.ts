@@ -16,16 +16,26 @@ import { waitFor } from "./wait.js";
 const run = promisify(execFile);
 const HOST = "127.0.0.1";
 
-/** A port nobody listens on right now (the OS picks it, so parallel suites get different ones). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Below Linux's ephemeral range (32768-60999), so no outgoing connection takes the port between
+ * this check and the server's bind; random, so suites running side by side pick different ones.
+ */
+const PORTS = { from: 20_000, count: 12_000 };
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, HOST, () => server.close(() => resolve(true)));
   });
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORTS.from + Math.floor(Math.random() * PORTS.count);
+    if (await isFree(port)) return port;
+  }
+  throw new Error("no free port found");
 }
 
 export interface RedisNode {
