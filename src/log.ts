@@ -18,6 +18,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         "config.gateways",
         "config.callers",
         "config.webhooks",
+        "config.redis",
         // ioredis errors carry the failed command: AUTH's (and HELLO's) arguments are the Redis password.
         "err.command.args",
         "*.err.command.args",
