@@ -46,7 +46,9 @@ describe.each([
   const workers: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    set = await LocalSentinelSet.start();
+    // A frozen replica must not look down to the sentinel (it would not promote it): the cut-off
+    // window (100 targets) stays well below 3 s even on a loaded machine.
+    set = await LocalSentinelSet.start({ downAfterMs: frozen ? 3000 : 1000 });
     const sentinelEnv = {
       REDIS_URL: "",
       REDIS_SENTINELS: set.sentinels,
