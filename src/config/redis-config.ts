@@ -1,6 +1,7 @@
 // Which Redis the service talks to: one node (REDIS_URL), a primary that Sentinel watches, or a
 // Cluster, with the ACL user, password and TLS all three share. Errors name the variable and never
 // hold a secret; the parsed URL keeps no credentials (they move to `username`/`password`).
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
 
@@ -74,7 +75,7 @@ type RedisEnv = z.infer<z.ZodObject<typeof redisEnv>>;
 const ENDPOINT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)):(\d{1,5})$/;
 
 /** `host:port,host:port` (IPv6 as `[::1]:6379`): refused when empty, malformed or listed twice. */
-export function parseEndpoints(raw: string, variable: string): RedisEndpoint[] {
+function parseEndpoints(raw: string, variable: string): RedisEndpoint[] {
   const entries = raw.split(",").map((entry) => entry.trim());
   if (entries.every((entry) => entry === "")) throw new ConfigError(variable, "lists no host:port");
   if (entries.length > MAX_ENDPOINTS) throw new ConfigError(variable, `more than ${MAX_ENDPOINTS} entries`);
@@ -82,7 +83,8 @@ export function parseEndpoints(raw: string, variable: string): RedisEndpoint[] {
   return entries.map((entry, index) => {
     const match = ENDPOINT.exec(entry);
     const port = Number(match?.[3]);
-    if (!match || port < 1 || port > 65535)
+    const bracketed = match?.[1];
+    if (!match || port < 1 || port > 65535 || (bracketed !== undefined && isIP(bracketed) !== 6))
       throw new ConfigError(variable, `entry ${index + 1} is not host:port (port 1-65535)`);
     const host = (match[1] ?? match[2] ?? "").toLowerCase();
     const key = `${host}:${port}`;
