@@ -29,12 +29,7 @@ import { GatewayRates } from "./queue/adaptive-rate.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import type { OutageBreaker } from "./queue/outage-breaker.js";
 import { Queues } from "./queue/queues.js";
-import {
-  OutageLog,
-  queueConnection,
-  requestConnection,
-  workerConnection,
-} from "./queue/redis-connections.js";
+import { OutageLog, redisConnection } from "./queue/redis-connections.js";
 import { SpecCache } from "./queue/spec-cache.js";
 import { type RunningWorkers, startWorkers } from "./queue/workers.js";
 import { scheduleService } from "./schedules/schedule-service.js";
@@ -74,9 +69,9 @@ export async function startRuntime(
   const metrics = createMetrics();
   const outages = new OutageLog(log);
   // Workers block on Redis and must ride out outages; request handlers must fail fast instead.
-  const workerRedis = mode === "api" ? undefined : workerConnection(config.redisUrl, outages);
-  const requestRedis = requestConnection(config.redisUrl, outages);
-  const queueRedis = workerRedis ?? queueConnection(config.redisUrl, outages);
+  const workerRedis = mode === "api" ? undefined : redisConnection(config.redis, "worker", outages);
+  const requestRedis = redisConnection(config.redis, "request", outages);
+  const queueRedis = workerRedis ?? redisConnection(config.redis, "queue", outages);
   const queues = new Queues(queueRedis, config.queuePrefix, config.gateways.keys());
   // Every gateway call's answer feeds its gateway's adaptive rate, whichever process made it, and,
   // where workers run, their outage breaker (set once they start).
@@ -102,7 +97,7 @@ export async function startRuntime(
   const dispatcher = new Dispatcher(queueEngine, queueStore, queues, specs, config.gateways);
   const onCreated = (dryRun: boolean) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) });
   const consumer = startOutboxConsumer({
-    redis: workerConnection(config.redisUrl, outages, "outbox"),
+    redis: redisConnection(config.redis, "worker", outages, "outbox"),
     stream: queueStore.keys.events,
     group: "projections",
     handle: eventProjections({
@@ -188,7 +183,7 @@ export async function startRuntime(
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
     registerAllowedRateGauge(metrics, rates);
-    tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
+    tail = new EventTail(redisConnection(config.redis, "worker", outages, "events"), store.keys.events);
     const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
     const engine = new RolloutEngine(requestRedis, store.keys, engineOptions);
     const service = rolloutsOn(store, engine, policies, tail);

@@ -18,7 +18,7 @@ describe("configuration", () => {
     expect(c).toMatchObject({
       host: "0.0.0.0",
       port: 8080,
-      redisUrl: "redis://127.0.0.1:6379",
+      redis: { mode: "single", url: "redis://127.0.0.1:6379" },
       queuePrefix: "enforcer",
       workerConcurrency: 16,
       logLevel: "info",

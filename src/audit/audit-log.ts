@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 
 /** What one audit entry records; `at` and `id` come from the stream entry's id. */
@@ -67,7 +67,7 @@ export class AuditLog {
   private readonly recordOnceScript: RedisScript<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly maxLen: number,
   ) {

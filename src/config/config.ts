@@ -4,6 +4,7 @@ import { adaptiveEnv, adaptiveOf } from "./adaptive-rate.js";
 import { deployStatusSchema, deployStyleSchema } from "./gateway-deploy.js";
 import { dialectOf, generationSchema, storeFieldsSchema } from "./gateway-dialect.js";
 import { listTimeout, loadGatewaysFile, positiveInt } from "./gateways-file.js";
+import { type RedisConfig, redisConfigOf, redisEnv } from "./redis-config.js";
 import { ConfigError, readSecret, readSecretFile } from "./secrets.js";
 import { loadWebhooksFile, type WebhookConfig } from "./webhooks-file.js";
 
@@ -19,7 +20,8 @@ export interface Caller {
 export interface Config {
   host: string;
   port: number;
-  redisUrl: string;
+  /** One node, Sentinel or Cluster, with its credentials (never logged). */
+  redis: RedisConfig;
   queuePrefix: string;
   gateways: ReadonlyMap<string, GatewayConfig>;
   callers: readonly Caller[];
@@ -71,7 +73,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   ENFORCER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  ...redisEnv,
   ENFORCER_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}.-]+$/, "letters, digits, _ . - and {} (hash tag) only")
@@ -260,7 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: e.HOST,
     port: e.PORT,
-    redisUrl: e.REDIS_URL,
+    redis: redisConfigOf(env, e),
     queuePrefix: e.ENFORCER_QUEUE_PREFIX,
     gateways,
     callers,

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { Keys } from "../store/keys.js";
+import type { RedisClient } from "../store/redis-client.js";
 import {
   CONTROL_ACTIONS,
   type ControlAction,
@@ -82,7 +82,7 @@ export class RolloutEngine {
   private readonly scripts: EngineScripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly keys: Keys,
     readonly options: EngineOptions,
   ) {

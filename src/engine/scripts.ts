@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 import { TARGET_STATUSES } from "./lifecycle.js";
 
@@ -46,7 +46,7 @@ export function prelude(eventsMaxLen: number): string {
 export type EngineScripts = Record<ScriptName, RedisScript<ScriptReply>>;
 
 /** Loads every script once and defines it on the connection (EVALSHA with an EVAL fallback). */
-export function defineEngineScripts(redis: Redis, eventsMaxLen: number): EngineScripts {
+export function defineEngineScripts(redis: RedisClient, eventsMaxLen: number): EngineScripts {
   const shared = prelude(eventsMaxLen);
   return Object.fromEntries(
     Object.entries(SCRIPTS).map(([name, extraKeys]) => [

@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parseEvent, type RolloutEvent } from "../engine/events.js";
+import type { RedisClient } from "../store/redis-client.js";
 
 export interface OutboxConsumerOptions {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
-  redis: Redis;
+  redis: RedisClient;
   stream: string;
   group: string;
   /** Handles a batch; must be idempotent by event id (an event can come twice, never zero times). */
@@ -36,12 +36,17 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
     await o.redis.xack(o.stream, o.group, ...entries.map(([id]) => id));
   };
 
+  let grouped = false;
   const loop = async () => {
-    await o.redis.xgroup("CREATE", o.stream, o.group, "0", "MKSTREAM").catch((error: Error) => {
-      if (!error.message.includes("BUSYGROUP")) throw error;
-    });
     while (!stopped) {
       try {
+        // In the loop: a Redis that refuses us at first (down, or the ACL password not yet valid) is retried.
+        if (!grouped) {
+          await o.redis.xgroup("CREATE", o.stream, o.group, "0", "MKSTREAM").catch((error: Error) => {
+            if (!error.message.includes("BUSYGROUP")) throw error;
+          });
+          grouped = true;
+        }
         if (Date.now() - lastClaim >= o.claimIdleMs / 2) {
           lastClaim = Date.now();
           const [, claimed] = (await o.redis.xautoclaim(

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { health, readiness } from "../contracts/index.js";
 import type { Metrics } from "../metrics/registry.js";
 import { ServiceError } from "../service/service-error.js";
+import type { RedisClient } from "../store/redis-client.js";
 import { bearerCheck } from "./auth.js";
 import { json } from "./responses.js";
 import type { Route } from "./route.js";
@@ -9,7 +9,7 @@ import type { Route } from "./route.js";
 const READY_TIMEOUT_MS = 1000;
 
 export function opsRoutes(deps: {
-  redis: Redis;
+  redis: RedisClient;
   metrics: Metrics;
   metricsToken: string | undefined;
 }): Route[] {

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import { canonicalHash } from "../store/canonical-hash.js";
 import { Keys } from "../store/keys.js";
+import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, type RedisScript } from "../store/redis-script.js";
 import { DELETE_POLICY, PUT_POLICY } from "./policy-scripts.js";
 import type { PolicyBody } from "./schema.js";
@@ -37,7 +37,7 @@ export class PolicyStore {
   private readonly deleteScript: RedisScript<[string, ...Array<string | number>]>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** The outbox stream's approximate length (ENFORCER_EVENTS_MAXLEN). */
     private readonly eventsMaxLen = 100_000,

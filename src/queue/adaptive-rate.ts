@@ -3,9 +3,10 @@
 // the rate every process follows (BullMQ's queue limiter in per-proxy mode, the gateway limiter in
 // batch mode). A process reports every REPORT_EVERY_MS while it calls, at once on a congestion
 // answer, and not at all while idle.
-import type { Redis } from "ioredis";
+
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../gateway/types.js";
+import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 import { rateStateKey } from "./gateway-limiter.js";
 import type { Queues } from "./queues.js";
@@ -122,7 +123,7 @@ export class GatewayRates {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly gateways: ReadonlyMap<string, GatewayConfig>,
     queues: Queues,

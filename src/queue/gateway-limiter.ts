@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Redis } from "ioredis";
 import type { GatewayConfig } from "../gateway/types.js";
+import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
 
 /** The Redis key of a gateway's adaptive rate state (adapt-gateway-rate.lua). */
@@ -23,7 +23,7 @@ export class GatewayLimiter {
   private waiting = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly gateway: GatewayConfig,
   ) {

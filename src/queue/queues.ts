@@ -1,5 +1,5 @@
 import { Queue, type QueueOptions } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis-client.js";
 import {
   CONTROL_QUEUE,
   type RolloutJobData,
@@ -17,7 +17,7 @@ export class Queues {
   private readonly targetQueues = new Map<string, Queue<TargetJobData>>();
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     readonly prefix: string,
     gateways: Iterable<string>,
   ) {

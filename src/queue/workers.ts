@@ -1,9 +1,9 @@
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { RolloutEngine } from "../engine/engine.js";
 import type { ApinizerClient } from "../gateway/client.js";
+import type { RedisClient } from "../store/redis-client.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { webhookWorker } from "../webhooks/webhook-worker.js";
 import type { GatewayRates } from "./adaptive-rate.js";
@@ -21,7 +21,7 @@ import { targetProcessor } from "./target-processor.js";
 
 export interface WorkerDeps {
   config: Config;
-  connection: Redis;
+  connection: RedisClient;
   engine: RolloutEngine;
   store: RolloutStore;
   specs: SpecCache;

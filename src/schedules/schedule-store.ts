@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import { parsePolicyRef } from "../rollouts/names.js";
 import { ServiceError } from "../service/service-error.js";
 import { Keys } from "../store/keys.js";
+import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, type RedisScript } from "../store/redis-script.js";
 import type { ScheduleDefinition } from "./schema.js";
 
@@ -147,7 +147,7 @@ export class ScheduleStore {
   private readonly unlockScript: RedisScript<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** The outbox stream's approximate length (ENFORCER_EVENTS_MAXLEN). */
     private readonly eventsMaxLen = 100_000,

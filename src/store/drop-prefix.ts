@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client.js";
 
 /**
  * Deletes every key of a deployment (its prefix: rollouts, schedules and BullMQ queues alike), with
  * SCAN so Redis is never blocked and UNLINK so memory is freed in the background. For throwaway
  * deployments: the demo, benchmarks and tests.
  */
-export async function dropPrefix(redis: Redis, prefix: string): Promise<number> {
+export async function dropPrefix(redis: RedisClient, prefix: string): Promise<number> {
   let deleted = 0;
   let cursor = "0";
   do {

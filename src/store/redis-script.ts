@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client.js";
 
 /** The text of a Lua file that ships beside the module at `moduleUrl` (pass `import.meta.url`). */
 export const luaSource = (moduleUrl: string, file: string): string =>
@@ -13,7 +13,7 @@ export type RedisScript<R> = (...args: Array<string | number>) => Promise<R>;
  * it as a function. `numberOfKeys` undefined: the caller passes the key count first.
  */
 export function defineScript<R>(
-  redis: Redis,
+  redis: RedisClient,
   name: string,
   lua: string,
   numberOfKeys?: number,

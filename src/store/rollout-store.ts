@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import type { Held } from "../engine/engine.js";
 import { TARGET_STATUSES, type TargetStatus } from "../engine/lifecycle.js";
 import type { TargetIdentity, TargetOutcome, TargetRecord } from "../engine/target-record.js";
 import { Keys, rolloutIdPrefix } from "./keys.js";
+import type { RedisClient } from "./redis-client.js";
 
 /** The rollout hash as stored. */
 export type RolloutFields = Record<string, string>;
@@ -25,7 +25,7 @@ export class RolloutStore {
   readonly keys: Keys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new Keys(prefix);

@@ -1,9 +1,9 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Agent } from "undici";
 import type { WebhookConfig } from "../config/webhooks-file.js";
 import { WEBHOOK_QUEUE, type WebhookJobData } from "../queue/queue-names.js";
+import type { RedisClient } from "../store/redis-client.js";
 import { deliver } from "./deliver.js";
 
 /** Receivers are few and deliveries rare: a handful in flight is plenty. */
@@ -13,7 +13,7 @@ const CONCURRENCY = 4;
 export function webhookWorker(deps: {
   webhooks: readonly WebhookConfig[];
   timeoutMs: number;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   log: Logger;
 }): Worker<WebhookJobData> {

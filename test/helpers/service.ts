@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import pino from "pino";
 import { loadConfig } from "../../src/config/config.js";
 import type { DeployStyle } from "../../src/gateway/types.js";
+import { createLogger } from "../../src/log.js";
 import { type Mode, type Runtime, startRuntime } from "../../src/runtime.js";
 import { startSimulator } from "../../src/simulator/server.js";
 import type { Flavour, RunningSimulator, SimulatorOptions } from "../../src/simulator/types.js";
@@ -101,7 +101,8 @@ export async function startHarness(
       done();
     },
   });
-  const runtime = await startRuntime(config, options.mode ?? "all", pino({ level: "debug" }, sink));
+  // The service's own logger (its redaction included), writing here.
+  const runtime = await startRuntime(config, options.mode ?? "all", createLogger("debug", sink));
   const url = runtime.url ?? "";
 
   const api: Harness["api"] = async (method, path, body, init = {}) => {
