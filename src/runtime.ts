@@ -99,7 +99,7 @@ export async function startRuntime(
   // Every process takes its share of the outbox: audit entries, webhooks, counters and logs.
   const consumer = startOutboxConsumer({
     redis: workerConnection(config.redisUrl, outages, "outbox"),
-    stream: queueStore.keys.events,
+    streams: queueStore.keys.eventStreams,
     group: "projections",
     handle: eventProjections({ audit, webhooks, store: queueStore, metrics, log, gateways: config.gateways }),
     log,
@@ -177,7 +177,7 @@ export async function startRuntime(
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
     registerAllowedRateGauge(metrics, rates);
-    tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys.events);
+    tail = new EventTail(workerConnection(config.redisUrl, outages, "events"), store.keys);
     const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
     const engine = new RolloutEngine(requestRedis, store.keys, engineOptions);
     const service = rolloutsOn(store, engine, policies, tail);

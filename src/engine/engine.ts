@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Keys } from "../store/keys.js";
+import { type Keys, partitionOf } from "../store/keys.js";
 import {
   CONTROL_ACTIONS,
   type ControlAction,
@@ -98,8 +98,9 @@ export class RolloutEngine {
   ): Promise<CreateResult> {
     const [code, existing] = await this.scripts.create(
       ...this.keys.rolloutKeys(id),
-      this.keys.index,
-      idempotency?.key ?? this.keys.idempotency("", ""),
+      this.keys.index(partitionOf(id)),
+      // Without an Idempotency-Key the script reads no key there: any key of the rollout's slot does.
+      idempotency?.key ?? this.keys.rollout(id),
       id,
       Date.now(),
       by.actor,

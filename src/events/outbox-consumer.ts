@@ -1,12 +1,15 @@
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parseEvent, type RolloutEvent } from "../engine/events.js";
+import { IdleWait, readStreams, type StreamEntries } from "./stream-reads.js";
 
 export interface OutboxConsumerOptions {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
-  redis: Redis;
-  stream: string;
+  redis: Redis | Cluster;
+  /** Every outbox stream (Keys.eventStreams): the rollout partitions' and the global one. */
+  streams: readonly string[];
   group: string;
   /** Handles a batch; must be idempotent by event id (an event can come twice, never zero times). */
   handle(events: RolloutEvent[]): Promise<void>;
@@ -16,63 +19,78 @@ export interface OutboxConsumerOptions {
   blockMs?: number;
 }
 
-type Entries = Array<[string, string[]]>;
 const BATCH = 200;
 
 /**
- * At-least-once reader of the outbox stream in a consumer group: every process runs one, the
- * group shares the events among them, and events a killed process took are handed over once
- * they have been idle `claimIdleMs`. An event is acknowledged only after it was handled.
+ * At-least-once reader of the outbox streams in a consumer group (one group per stream): every
+ * process runs one, the group shares the events among them, and events a killed process took
+ * are handed over once they have been idle `claimIdleMs`. An event is acknowledged only after it
+ * was handled. Every stream is read in each round (readStreams: one blocking command on one
+ * Redis, a command per stream on a cluster).
  */
 export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise<void> } {
   const consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const blockMs = o.blockMs ?? Math.min(2000, o.claimIdleMs / 2);
+  const idle = new IdleWait(o.redis);
   let stopped = false;
   let lastClaim = 0;
 
-  const handle = async (entries: Entries) => {
+  const handle = async (stream: string, entries: StreamEntries) => {
     if (entries.length === 0) return;
     const events = entries.flatMap(([id, flat]) => parseEvent(id, flat) ?? []);
     await o.handle(events);
-    await o.redis.xack(o.stream, o.group, ...entries.map(([id]) => id));
+    await o.redis.xack(stream, o.group, ...entries.map(([id]) => id));
+  };
+
+  const claim = async (stream: string) => {
+    const [, claimed] = (await o.redis.xautoclaim(
+      stream,
+      o.group,
+      consumer,
+      o.claimIdleMs,
+      "0-0",
+      "COUNT",
+      BATCH,
+    )) as [string, StreamEntries];
+    await handle(
+      stream,
+      claimed.filter(([, flat]) => flat !== null),
+    );
+  };
+
+  /** One round of new events; false when there were none. */
+  const readNew = async (): Promise<boolean> => {
+    const replies = await readStreams(
+      o.redis,
+      ["XREADGROUP", "GROUP", o.group, consumer, "COUNT", BATCH],
+      o.streams,
+      o.streams.map(() => ">"),
+      blockMs,
+    );
+    for (const [stream, entries] of replies) await handle(stream, entries);
+    return replies.some(([, entries]) => entries.length > 0);
   };
 
   const loop = async () => {
-    await o.redis.xgroup("CREATE", o.stream, o.group, "0", "MKSTREAM").catch((error: Error) => {
-      if (!error.message.includes("BUSYGROUP")) throw error;
-    });
+    await Promise.all(
+      o.streams.map((stream) =>
+        o.redis.xgroup("CREATE", stream, o.group, "0", "MKSTREAM").catch((error: Error) => {
+          if (!error.message.includes("BUSYGROUP")) throw error;
+        }),
+      ),
+    );
     while (!stopped) {
       try {
         if (Date.now() - lastClaim >= o.claimIdleMs / 2) {
           lastClaim = Date.now();
-          const [, claimed] = (await o.redis.xautoclaim(
-            o.stream,
-            o.group,
-            consumer,
-            o.claimIdleMs,
-            "0-0",
-            "COUNT",
-            BATCH,
-          )) as [string, Entries];
-          await handle(claimed.filter(([, flat]) => flat !== null));
+          for (const stream of o.streams) await claim(stream);
         }
-        const reply = (await o.redis.xreadgroup(
-          "GROUP",
-          o.group,
-          consumer,
-          "COUNT",
-          BATCH,
-          "BLOCK",
-          o.blockMs ?? Math.min(2000, o.claimIdleMs / 2),
-          "STREAMS",
-          o.stream,
-          ">",
-        )) as Array<[string, Entries]> | null;
-        await handle(reply?.[0]?.[1] ?? []);
+        await idle.after(await readNew());
       } catch (error) {
         if (stopped) break;
         // Unacknowledged events stay pending and are taken over; Redis outages are logged by the connection.
         o.log.debug({ err: error, group: o.group }, "outbox consumer step failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
       }
     }
   };

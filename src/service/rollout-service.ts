@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Caller } from "../config/config.js";
 import type { RolloutEngine } from "../engine/engine.js";
 import { type ControlAction, isTerminalRollout, refusal } from "../engine/lifecycle.js";
@@ -14,7 +13,7 @@ import {
   targetQuerySchema,
 } from "../rollouts/schema.js";
 import { canonicalHash } from "../store/canonical-hash.js";
-import { rolloutIdPrefix } from "../store/keys.js";
+import { newRolloutId } from "../store/keys.js";
 import { newRolloutFields, parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
@@ -43,10 +42,6 @@ export interface RolloutServiceDeps {
   subscribe?: (rolloutId: string, listener: () => void) => () => void;
 }
 
-function newRolloutId(now: number): string {
-  return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
-}
-
 /** The rollout use cases, free of HTTP: each takes plain input and returns plain output. */
 export function rolloutService(deps: RolloutServiceDeps) {
   const { store } = deps;
@@ -68,18 +63,16 @@ export function rolloutService(deps: RolloutServiceDeps) {
     bodyHash = canonicalHash(spec),
   ) {
     const now = Date.now();
-    const id = newRolloutId(now);
+    const idempotency = key === undefined ? undefined : store.keys.idempotency(caller.name, key);
+    // The key and the rollout share a partition: the create script checks and sets both.
+    const id = newRolloutId(now, idempotency?.partition);
     const created = await deps.engine.create(
       id,
       newRolloutFields(spec, caller.name, new Date(now)),
       { actor: caller.name, action },
-      key === undefined
+      idempotency === undefined
         ? undefined
-        : {
-            key: store.keys.idempotency(caller.name, key),
-            value: `${bodyHash} ${id}`,
-            ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
-          },
+        : { key: idempotency.key, value: `${bodyHash} ${id}`, ttlSeconds: IDEMPOTENCY_TTL_SECONDS },
     );
     if (created.kind === "exists") return replay(created.existing, bodyHash);
     // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.

@@ -1,6 +1,7 @@
 --[[
   Creates a rollout (and its idempotency record) and appends its first event.
-  KEYS: the rollout keys, then the rollouts index, the idempotency key
+  KEYS: the rollout keys, then the partition's rollouts index, the idempotency key (in the
+        rollout's partition; unused when idemValue is '')
   ARGV: id, now, actor, action, idemValue ('' = none), idemTtlSeconds, field1, value1, ...
   Returns: {0} created | {1, idemValue} the idempotency key is taken
 ]]
