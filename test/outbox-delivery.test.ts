@@ -123,7 +123,7 @@ describe("outbox: nothing a change owes is lost", () => {
     // The killed process's events were taken over: nothing is left pending in the group.
     await waitFor("no pending events", async () => {
       const pending = await Promise.all(
-        keys.eventStreams.map((s) => redis.xpending(s, "projections") as Promise<[number]>),
+        keys.eventStreams.map((s) => redis.xpending(s.key, "projections") as Promise<[number]>),
       );
       return pending.every(([count]) => count === 0) ? true : undefined;
     });

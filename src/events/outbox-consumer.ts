@@ -3,13 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parseEvent, type RolloutEvent } from "../engine/events.js";
+import type { EventStream } from "../store/keys.js";
 import { IdleWait, readStreams, type StreamEntries } from "./stream-reads.js";
 
 export interface OutboxConsumerOptions {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
   redis: Redis | Cluster;
   /** Every outbox stream (Keys.eventStreams): the rollout partitions' and the global one. */
-  streams: readonly string[];
+  streams: readonly EventStream[];
   group: string;
   /** Handles a batch; must be idempotent by event id (an event can come twice, never zero times). */
   handle(events: RolloutEvent[]): Promise<void>;
@@ -20,6 +21,13 @@ export interface OutboxConsumerOptions {
 }
 
 const BATCH = 200;
+
+/** Stream ids in time order: milliseconds, then sequence. */
+function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split("-").map(Number);
+  const [bMs = 0, bSeq = 0] = b.split("-").map(Number);
+  return aMs - bMs || aSeq - bSeq;
+}
 
 /**
  * At-least-once reader of the outbox streams in a consumer group (one group per stream): every
@@ -34,12 +42,22 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
   const idle = new IdleWait(o.redis);
   let stopped = false;
   let lastClaim = 0;
+  const keys = o.streams.map((s) => s.key);
+  const sources = new Map(o.streams.map((s) => [s.key, s.source]));
 
-  const handle = async (stream: string, entries: StreamEntries) => {
-    if (entries.length === 0) return;
-    const events = entries.flatMap(([id, flat]) => parseEvent(id, flat) ?? []);
+  /**
+   * Handles the entries of several streams as one batch, in the order they were written (stream
+   * ids start with the time), so the audit trail keeps that order across partitions; then acks.
+   */
+  const handle = async (replies: Array<[string, StreamEntries]>) => {
+    if (replies.every(([, list]) => list.length === 0)) return;
+    const events = replies.flatMap(([stream, list]) =>
+      list.flatMap(([id, flat]) => parseEvent(`${id}-${sources.get(stream)}`, flat) ?? []),
+    );
+    events.sort((a, b) => compareIds(a.id, b.id));
     await o.handle(events);
-    await o.redis.xack(stream, o.group, ...entries.map(([id]) => id));
+    for (const [stream, list] of replies)
+      if (list.length > 0) await o.redis.xack(stream, o.group, ...list.map(([id]) => id));
   };
 
   const claim = async (stream: string) => {
@@ -52,10 +70,7 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
       "COUNT",
       BATCH,
     )) as [string, StreamEntries];
-    await handle(
-      stream,
-      claimed.filter(([, flat]) => flat !== null),
-    );
+    await handle([[stream, claimed.filter(([, flat]) => flat !== null)]]);
   };
 
   /** One round of new events; false when there were none. */
@@ -63,17 +78,17 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
     const replies = await readStreams(
       o.redis,
       ["XREADGROUP", "GROUP", o.group, consumer, "COUNT", BATCH],
-      o.streams,
-      o.streams.map(() => ">"),
+      keys,
+      keys.map(() => ">"),
       blockMs,
     );
-    for (const [stream, entries] of replies) await handle(stream, entries);
+    await handle(replies);
     return replies.some(([, entries]) => entries.length > 0);
   };
 
   const loop = async () => {
     await Promise.all(
-      o.streams.map((stream) =>
+      keys.map((stream) =>
         o.redis.xgroup("CREATE", stream, o.group, "0", "MKSTREAM").catch((error: Error) => {
           if (!error.message.includes("BUSYGROUP")) throw error;
         }),
@@ -83,7 +98,7 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
       try {
         if (Date.now() - lastClaim >= o.claimIdleMs / 2) {
           lastClaim = Date.now();
-          for (const stream of o.streams) await claim(stream);
+          for (const stream of keys) await claim(stream);
         }
         await idle.after(await readNew());
       } catch (error) {

@@ -11,6 +11,12 @@ export const PARTITIONS = 16;
 /** A rollout's partition, from its id alone (any process finds its keys without a lookup). */
 export const partitionOf = (id: string): number => crc32(id) % PARTITIONS;
 
+/** An outbox stream and the suffix of its events' ids. */
+export interface EventStream {
+  key: string;
+  source: string;
+}
+
 /**
  * Every Redis key the service owns, all under the configured prefix (BullMQ's queues share it).
  * Keys that a script or MULTI touches together share a hash tag, so each of those commands names
@@ -98,9 +104,16 @@ export class Keys {
     return `${this.global}:events`;
   }
 
-  /** Every outbox stream: the partitions' and the global one. */
-  get eventStreams(): string[] {
-    return [...Array.from({ length: PARTITIONS }, (_, n) => this.events(n)), this.globalEvents];
+  /**
+   * Every outbox stream, the partitions' and the global one, each with the suffix that makes its
+   * entry ids unique across streams (an id is unique only within its stream).
+   */
+  get eventStreams(): EventStream[] {
+    const partitions = Array.from({ length: PARTITIONS }, (_, n) => ({
+      key: this.events(n),
+      source: `p${n}`,
+    }));
+    return [...partitions, { key: this.globalEvents, source: "g" }];
   }
 
   /** Marker (with a TTL) that the audit entry of one event was written: re-deliveries add nothing. */
