@@ -98,7 +98,7 @@ export async function startRuntime(
   const onCreated = (dryRun: boolean) => metrics.rolloutsCreated.inc({ dry_run: String(dryRun) });
   const consumer = startOutboxConsumer({
     redis: redisConnection(config.redis, "worker", outages, "outbox"),
-    stream: queueStore.keys.events,
+    streams: queueStore.keys.eventStreams,
     group: "projections",
     handle: eventProjections({
       audit,
@@ -183,7 +183,7 @@ export async function startRuntime(
     const store = new RolloutStore(requestRedis, config.queuePrefix);
     registerLiveGauges({ metrics, store, queues, ping: () => requestRedis.ping() });
     registerAllowedRateGauge(metrics, rates);
-    tail = new EventTail(redisConnection(config.redis, "worker", outages, "events"), store.keys.events);
+    tail = new EventTail(redisConnection(config.redis, "worker", outages, "events"), store.keys);
     const policies = new PolicyStore(requestRedis, config.queuePrefix, config.eventsMaxLen);
     const engine = new RolloutEngine(requestRedis, store.keys, engineOptions);
     const service = rolloutsOn(store, engine, policies, tail);

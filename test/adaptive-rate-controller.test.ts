@@ -4,6 +4,8 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { rateStateKey } from "../src/queue/gateway-limiter.js";
+import { targetQueueName } from "../src/queue/queue-names.js";
 import { defineScript, luaSource } from "../src/store/redis-script.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 
@@ -21,14 +23,15 @@ const take = defineScript<number>(
   luaSource(import.meta.url, "../src/queue/lua/take-gateway-slot.lua"),
   3,
 );
-const queue = new Queue("targets-math", { connection: redis, prefix });
-const META = `${prefix}:targets-math:meta`;
+const queue = new Queue(targetQueueName("math"), { connection: redis, prefix });
+const META = queue.keys.meta as string;
 const SETTINGS = { ceiling: 200, floor: 5, cut: 0.5, step: 20, latencyFactor: 3, concurrency: 16 };
 
 let state: string;
 let n = 0;
 beforeEach(() => {
-  state = `${prefix}:rate:${n++}`;
+  // A fresh state per test, in the slot of the queue's meta hash as the service keys it.
+  state = `${rateStateKey(prefix, "math")}:${n++}`;
 });
 afterAll(async () => {
   await queue.close();

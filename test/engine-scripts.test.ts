@@ -6,7 +6,7 @@ import { type FinishItem, type Offered, RolloutEngine } from "../src/engine/engi
 import { parseEvent, type RolloutEvent } from "../src/engine/events.js";
 import { TARGET_STATUSES, type TargetStatus } from "../src/engine/lifecycle.js";
 import { prelude } from "../src/engine/scripts.js";
-import { Keys } from "../src/store/keys.js";
+import { Keys, newRolloutId, partitionOf } from "../src/store/keys.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 
@@ -23,7 +23,7 @@ const sizes = async (): Promise<Record<TargetStatus, number>> => {
   return Object.fromEntries(TARGET_STATUSES.map((s, i) => [s, counts[i]])) as Record<TargetStatus, number>;
 };
 const events = async (): Promise<RolloutEvent[]> =>
-  (await redis.xrange(keys.events, "-", "+"))
+  (await redis.xrange(keys.events(partitionOf(id)), "-", "+"))
     .flatMap(([eid, flat]) => parseEvent(eid, flat) ?? [])
     .filter((e) => e.rolloutId === id);
 
@@ -81,14 +81,22 @@ describe("key bindings", () => {
 
 describe("create and start", () => {
   it("create writes the planning event with who asked; the same idempotency key answers the first value", async () => {
-    const idem = { key: keys.idempotency("alice", `k-${id}`), value: `hash ${id}`, ttlSeconds: 60 };
+    // The key's partition is the rollouts' (the service draws their ids in it).
+    const { key, partition } = keys.idempotency("alice", `k-${id}`);
+    id = newRolloutId(Date.now(), partition);
+    const idem = { key, value: `hash ${id}`, ttlSeconds: 60 };
     expect(
       await engine.create(id, { status: "planning" }, { actor: "alice", action: "create" }, idem),
     ).toEqual({
       kind: "created",
     });
     expect(
-      await engine.create(`${id}x`, { status: "planning" }, { actor: "alice", action: "create" }, idem),
+      await engine.create(
+        newRolloutId(Date.now(), partition),
+        { status: "planning" },
+        { actor: "alice", action: "create" },
+        idem,
+      ),
     ).toEqual({
       kind: "exists",
       existing: `hash ${id}`,

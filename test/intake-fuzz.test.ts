@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLLOUT_STATUSES, TARGET_STATUSES } from "../src/engine/lifecycle.js";
+import { Keys, PARTITIONS } from "../src/store/keys.js";
 import { REDIS_URL } from "./helpers/redis.js";
 import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
@@ -223,7 +224,11 @@ describe("intake fuzz", () => {
     await h?.stop();
   });
 
-  const rollouts = () => redis.zcard(`${h.prefix}:rollouts`);
+  const rollouts = async () => {
+    const keys = new Keys(h.prefix);
+    const sizes = await Promise.all(Array.from({ length: PARTITIONS }, (_, n) => redis.zcard(keys.index(n))));
+    return sizes.reduce((sum, size) => sum + size, 0);
+  };
 
   /** Sends one request and checks the contract; returns nothing, throws on a violation. */
   async function check(path: string, init: { method?: string; body?: string | Buffer; type?: string }) {

@@ -1,6 +1,7 @@
 // Pause/resume and retry must never stack jobs: the gateway queue holds at most the rollout's
 // open targets, and nothing is left behind to slow the next rollout on the same gateway.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { targetQueueName } from "../src/queue/queue-names.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -24,7 +25,10 @@ describe("no stale jobs", () => {
 
   const queuedJobs = async () => {
     const { Queue } = await import("bullmq");
-    const q = new Queue("targets-default", { connection: { url: h.env.REDIS_URL }, prefix: h.prefix });
+    const q = new Queue(targetQueueName("default"), {
+      connection: { url: h.env.REDIS_URL },
+      prefix: h.prefix,
+    });
     try {
       const c = await q.getJobCounts("waiting", "prioritized", "delayed", "active");
       return Object.values(c).reduce((a, b) => a + b, 0);

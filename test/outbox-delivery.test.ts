@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RolloutEngine } from "../src/engine/engine.js";
-import { Keys } from "../src/store/keys.js";
+import { Keys, partitionOf } from "../src/store/keys.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 import { type Harness, startHarness } from "./helpers/service.js";
 import { waitFor } from "./helpers/wait.js";
@@ -67,7 +67,8 @@ describe("outbox: nothing a change owes is lost", () => {
     // A process committed this cancel and read its events, then was killed before handling them:
     // they sit in its pending list, unacknowledged.
     await cancelled(taken);
-    await redis.xgroup("CREATE", keys.events, "projections", "0", "MKSTREAM");
+    const stream = keys.events(partitionOf(taken));
+    await redis.xgroup("CREATE", stream, "projections", "0", "MKSTREAM");
     const read = (await redis.xreadgroup(
       "GROUP",
       "projections",
@@ -75,7 +76,7 @@ describe("outbox: nothing a change owes is lost", () => {
       "COUNT",
       100,
       "STREAMS",
-      keys.events,
+      stream,
       ">",
     )) as Array<[string, unknown[]]>;
     expect(read[0]?.[1]).toHaveLength(2);
@@ -121,8 +122,10 @@ describe("outbox: nothing a change owes is lost", () => {
     }
     // The killed process's events were taken over: nothing is left pending in the group.
     await waitFor("no pending events", async () => {
-      const [count] = (await redis.xpending(keys.events, "projections")) as [number];
-      return count === 0 ? true : undefined;
+      const pending = await Promise.all(
+        keys.eventStreams.map((s) => redis.xpending(s.key, "projections") as Promise<[number]>),
+      );
+      return pending.every(([count]) => count === 0) ? true : undefined;
     });
     expect(received.filter((d) => [taken, unread].includes(d.json.rollout.id))).toHaveLength(2);
   }, 60_000);

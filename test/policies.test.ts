@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Keys } from "../src/store/keys.js";
 import { LENIENT, detailPaths as paths, putPolicy, STRICT } from "./helpers/policies.js";
 import { REDIS_URL } from "./helpers/redis.js";
 import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
@@ -212,7 +213,7 @@ describe("named, versioned policies", { shuffle: false }, () => {
     expect((await h.api("DELETE", "/v1/policies/sweep-tls")).status).toBe(204);
     expect((await h.api("GET", "/v1/policies/sweep-tls")).status).toBe(404);
     expect((await h.api("DELETE", "/v1/policies/sweep-tls")).status).toBe(404);
-    expect(await redis.keys(`${h.prefix}:policy:sweep-tls*`)).toEqual([]);
+    expect(await redis.keys(`${new Keys(h.prefix).policy("sweep-tls")}*`)).toEqual([]);
     expect((await h.api("DELETE", "/v1/schedules/pinned-tls")).status).toBe(204);
 
     const entries = await waitFor("the policy's audit entries", async () => {

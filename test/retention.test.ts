@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pruneRollouts } from "../src/queue/pruner.js";
+import { Keys } from "../src/store/keys.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
 import { REDIS_URL } from "./helpers/redis.js";
 import { type Harness, POLICY, startHarness } from "./helpers/service.js";
@@ -29,7 +30,8 @@ describe("retention of finished rollouts", () => {
     await h.waitForStatus(finished.body.id, ["succeeded"]);
     const running = await h.api("POST", "/v1/rollouts", { policy: POLICY, targets: { projects: ["*"] } });
     await h.waitForStatus(running.body.id, ["running"]);
-    expect(await redis.keys(`${h.prefix}:rollout:${finished.body.id}*`)).not.toHaveLength(0);
+    const keysOfFinished = () => redis.keys(`${new Keys(h.prefix).rollout(finished.body.id)}*`);
+    expect(await keysOfFinished()).not.toHaveLength(0);
 
     const store = new RolloutStore(redis, h.prefix);
     const deps = { store, log: pino({ level: "silent" }), retentionDays: 30 };
@@ -37,7 +39,7 @@ describe("retention of finished rollouts", () => {
     expect(await pruneRollouts(deps)).toBe(0);
     // 31 days on, the finished rollout goes; the running one stays, however old.
     expect(await pruneRollouts(deps, Date.now() + 31 * DAY_MS)).toBe(1);
-    expect(await redis.keys(`${h.prefix}:rollout:${finished.body.id}*`)).toEqual([]);
+    expect(await keysOfFinished()).toEqual([]);
     expect((await h.api("GET", `/v1/rollouts/${finished.body.id}`)).status).toBe(404);
     expect((await h.api("GET", `/v1/rollouts/${running.body.id}`)).status).toBe(200);
     const list = await h.api("GET", "/v1/rollouts");

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTROL_QUEUE, jobIds } from "../src/queue/queue-names.js";
 import { Queues } from "../src/queue/queues.js";
+import { Keys } from "../src/store/keys.js";
 import { REDIS_URL } from "./helpers/redis.js";
 import { AUDIT, auditOf, everySecond, rolloutsOf, runsOf, sweepBody } from "./helpers/schedules.js";
 import { type Harness, POLICY, startHarness, TOKENS } from "./helpers/service.js";
@@ -25,7 +26,7 @@ describe("compliance sweeps (one process)", () => {
   });
 
   /** BullMQ's job scheduler ids on the control queue. */
-  const jobSchedulers = () => redis.zrange(`${h.prefix}:control:repeat`, 0, -1);
+  const jobSchedulers = () => redis.zrange(`${h.prefix}:${CONTROL_QUEUE}:repeat`, 0, -1);
 
   describe("refuses bad definitions with a 4xx naming the field, and stores nothing", () => {
     it.each<[string, Record<string, unknown>, string]>([
@@ -82,7 +83,7 @@ describe("compliance sweeps (one process)", () => {
       const names = (await h.api("GET", "/v1/schedules")).body.items.map((s: { name: string }) => s.name);
       expect(names).not.toContain("bad-one");
       expect((await h.api("GET", "/v1/schedules/bad-one")).status).toBe(404);
-      expect(await redis.keys(`${h.prefix}:schedule:bad-one*`)).toEqual([]);
+      expect(await redis.keys(`${new Keys(h.prefix).schedule("bad-one")}*`)).toEqual([]);
       expect((await jobSchedulers()).filter((id) => id.includes("bad-one"))).toEqual([]);
     });
   });
@@ -135,7 +136,7 @@ describe("compliance sweeps (one process)", () => {
     expect((await h.api("DELETE", "/v1/schedules/nightly")).status).toBe(404);
     expect((await h.api("POST", "/v1/schedules/nightly/run")).status).toBe(404);
     expect(await jobSchedulers()).not.toContain("sweep.nightly");
-    expect(await redis.keys(`${h.prefix}:schedule:nightly*`)).toEqual([]);
+    expect(await redis.keys(`${new Keys(h.prefix).schedule("nightly")}*`)).toEqual([]);
     expect((await auditOf(h, "nightly")).map((e) => [e.actor, e.action, e.detail])).toEqual([
       ["alice", "schedule.put", "created"],
       ["alice", "schedule.put", "replaced"],

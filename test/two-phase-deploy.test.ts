@@ -13,6 +13,7 @@ import { Dispatcher } from "../src/queue/dispatcher.js";
 import { Queues } from "../src/queue/queues.js";
 import { SpecCache } from "../src/queue/spec-cache.js";
 import type { JournalEntry } from "../src/simulator/types.js";
+import { partitionOf } from "../src/store/keys.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
 import { notifier } from "../src/webhooks/notifier.js";
 import { expectConforms } from "./helpers/contract.js";
@@ -179,18 +180,20 @@ describe("two-phase deploy: save everywhere, then each environment", () => {
         phases: { engine, store, dispatcher },
       });
       // The root's own `succeeded` event, as the outbox holds it: handled once already.
-      const raw = (await redis.xrange(store.keys.events, "-", "+")) as Array<[string, string[]]>;
+      const partition = partitionOf(root.id);
+      const raw = (await redis.xrange(store.keys.events(partition), "-", "+")) as Array<[string, string[]]>;
       const event = raw
-        .map(([id, flat]) => parseEvent(id, flat))
+        .map(([id, flat]) => parseEvent(`${id}-p${partition}`, flat))
         .find(
           (e): e is StatusEvent =>
             e?.kind === "status" && e.rolloutId === root.id && e.status === "succeeded",
         );
       expect(event).toBeDefined();
-      const before = await redis.zcard(store.keys.index);
+      // A phase is created in its root's partition.
+      const before = await redis.zcard(store.keys.index(partition));
       await handle([event as StatusEvent]);
       await handle([event as StatusEvent]);
-      expect(await redis.zcard(store.keys.index)).toBe(before);
+      expect(await redis.zcard(store.keys.index(partition))).toBe(before);
       const { body } = await h.api("GET", `/v1/rollouts/${root.id}`);
       expect(body.phases[0].rolloutId).toBe(root.phases[0].rolloutId);
     } finally {

@@ -183,7 +183,7 @@ describe("webhooks", () => {
     expect(signed(SECRETS.flaky, delivery)).toBe(false);
     expect(delivery.headers["x-enforcer-event"]).toBe("rollout.succeeded");
     // Rollout events are delivered under "<outbox event id>-<webhook>": the same id on every re-delivery.
-    expect(delivery.headers["webhook-id"]).toMatch(/^\d+-\d+-ok$/);
+    expect(delivery.headers["webhook-id"]).toMatch(/^\d+-\d+-p\d+-ok$/);
     expect(delivery.headers["x-enforcer-delivery"]).toBe(delivery.headers["webhook-id"]);
     expect(delivery.headers["content-type"]).toBe("application/json");
     expect(Object.keys(delivery.json)).toEqual(["event", "occurredAt", "rollout"]);

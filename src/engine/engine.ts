@@ -1,4 +1,4 @@
-import type { Keys } from "../store/keys.js";
+import { type Keys, partitionOf } from "../store/keys.js";
 import type { RedisClient } from "../store/redis-client.js";
 import {
   CONTROL_ACTIONS,
@@ -107,8 +107,10 @@ export class RolloutEngine {
   ): Promise<CreateResult> {
     const [code, existing] = await this.scripts.create(
       ...this.keys.rolloutKeys(id),
-      this.keys.index,
-      idempotency?.key ?? this.keys.idempotency("", ""),
+      this.keys.index(partitionOf(id)),
+      // Without an Idempotency-Key the script reads no key there: any key of the rollout's slot does.
+      idempotency?.key ?? this.keys.rollout(id),
+      // A phase's id is drawn in its root's partition, so the link is in the same slot.
       this.keys.rollout(follows?.rolloutId ?? id),
       id,
       Date.now(),

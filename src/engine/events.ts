@@ -3,7 +3,10 @@ import { TARGET_STATUSES, type TargetStatus } from "./lifecycle.js";
 /** A rollout's status changed; `action` and `actor` are set when a caller asked for it. */
 export interface StatusEvent {
   kind: "status";
-  /** The stream entry id: unique, ordered, the idempotency key of every consumer. */
+  /**
+   * The stream entry id and its stream (`<ms>-<seq>-p<n>`, `-g`): unique across the outbox
+   * streams, ordered by time, the idempotency key of every consumer.
+   */
   id: string;
   rolloutId: string;
   status: string;

@@ -1,5 +1,6 @@
 import { Gauge } from "prom-client";
 import { isTerminalRollout, ROLLOUT_STATUSES, TARGET_STATUSES } from "../engine/lifecycle.js";
+import { queueLabel } from "../queue/queue-names.js";
 import type { Queues } from "../queue/queues.js";
 import { parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
@@ -88,7 +89,8 @@ export function registerLiveGauges({ metrics, store, queues, ping }: LiveGaugeDe
     redisUp.set(1);
     for (const queue of queues.all()) {
       const counts = await queue.getJobCounts();
-      for (const [state, n] of Object.entries(counts)) queueJobs.set({ queue: queue.name, state }, n);
+      for (const [state, n] of Object.entries(counts))
+        queueJobs.set({ queue: queueLabel(queue.name), state }, n);
     }
 
     const active = await store.activeIds();

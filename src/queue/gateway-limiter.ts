@@ -3,9 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { GatewayConfig } from "../gateway/types.js";
 import type { RedisClient } from "../store/redis-client.js";
 import { defineScript, luaSource, type RedisScript } from "../store/redis-script.js";
+import { gatewayKeyPrefix } from "./queue-names.js";
 
 /** The Redis key of a gateway's adaptive rate state (adapt-gateway-rate.lua). */
-export const rateStateKey = (prefix: string, gateway: string) => `${prefix}:gateway:${gateway}:rate`;
+export const rateStateKey = (prefix: string, gateway: string) => `${gatewayKeyPrefix(prefix, gateway)}:rate`;
 
 /**
  * A gateway's rate and concurrency, held per proxy call across every worker process (batch
@@ -39,8 +40,8 @@ export class GatewayLimiter {
       luaSource(import.meta.url, "./lua/hold-gateway.lua"),
       1,
     );
-    this.leases = `${prefix}:gateway:${gateway.name}:leases`;
-    this.next = `${prefix}:gateway:${gateway.name}:next`;
+    this.leases = `${gatewayKeyPrefix(prefix, gateway.name)}:leases`;
+    this.next = `${gatewayKeyPrefix(prefix, gateway.name)}:next`;
     this.rate = rateStateKey(prefix, gateway.name);
   }
 

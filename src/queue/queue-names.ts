@@ -1,14 +1,28 @@
+// Each queue's name is its own hash tag: BullMQ's scripts touch the keys of one queue at a time,
+// so on Redis Cluster every queue lives in one slot and different queues (gateways) spread apart.
+// Its keys are `<prefix>:{<name>}:...`; BullMQ refuses ':' in a name, braces it takes.
+
 /** Planning, wave advances and the reconciler: rollout-level work, cheap and gateway-independent. */
-export const CONTROL_QUEUE = "control";
+export const CONTROL_QUEUE = "{control}";
 
 /**
  * One target queue per gateway, so BullMQ's queue-wide rate limit and global concurrency are
  * exactly a gateway's limits, and a 429 from one manager slows only its own queue.
  */
-export const targetQueueName = (gateway: string): string => `targets-${gateway}`;
+export const targetQueueName = (gateway: string): string => `{targets-${gateway}}`;
 
 /** Webhook deliveries: one job per (webhook, event), retried apart from any rollout. */
-export const WEBHOOK_QUEUE = "webhooks";
+export const WEBHOOK_QUEUE = "{webhooks}";
+
+/** A queue's name without its hash tag's braces, as metrics and logs show it. */
+export const queueLabel = (name: string): string => name.replace(/^\{(.*)\}$/, "$1");
+
+/**
+ * The start of a gateway's limiter keys (gateway-limiter.ts, adaptive-rate.ts): in the slot of
+ * the gateway's target queue, whose meta hash the adaptive rate script writes in the same step.
+ */
+export const gatewayKeyPrefix = (prefix: string, gateway: string): string =>
+  `${prefix}:gateway:${targetQueueName(gateway)}`;
 
 export const JOB = {
   plan: "plan",

@@ -176,7 +176,7 @@ export class ScheduleStore {
     const ref = definition.rollout.policyRef;
     const { name: policy = "", version = "" } = ref === undefined ? {} : parsePolicyRef(ref);
     const [code, latest] = await this.whileReferenceHolds(name, (previous) => {
-      const keys = [this.keys.schedule(name), this.keys.schedules, this.keys.events];
+      const keys = [this.keys.schedule(name), this.keys.schedules, this.keys.globalEvents];
       if (previous !== "") keys.push(this.keys.policyReferrers(previous));
       if (policy !== "") keys.push(this.keys.policy(policy), this.keys.policyReferrers(policy));
       const args = [JSON.stringify(definition), now.toISOString(), by, max, this.eventsMaxLen];
@@ -233,7 +233,7 @@ export class ScheduleStore {
         this.keys.schedule(name),
         this.keys.scheduleRuns(name),
         this.keys.schedules,
-        this.keys.events,
+        this.keys.globalEvents,
       ];
       if (previous !== "") keys.push(this.keys.policyReferrers(previous));
       return this.deleteScript(keys.length, ...keys, name, this.eventsMaxLen, previous, ...audit);
@@ -251,7 +251,7 @@ export class ScheduleStore {
    * audit event: a skip (`schedule.skipped`, which webhooks announce too) or a caller's run.
    */
   async record(name: string, run: ScheduleRun, slot?: number): Promise<void> {
-    const keys = [this.keys.schedule(name), this.keys.scheduleRuns(name), this.keys.events];
+    const keys = [this.keys.schedule(name), this.keys.scheduleRuns(name), this.keys.globalEvents];
     if (slot !== undefined) keys.push(this.keys.scheduleSlot(name, slot));
     const audit =
       run.skipped !== undefined

@@ -1,7 +1,8 @@
 import type { RolloutEngine } from "../engine/engine.js";
 import type { Dispatcher } from "../queue/dispatcher.js";
 import { nextEnvironment, phaseField, phaseSpec } from "../rollouts/deploy-phases.js";
-import { newRolloutFields, newRolloutId, parseRolloutFields } from "../store/rollout-fields.js";
+import { newRolloutId, partitionOf } from "../store/keys.js";
+import { newRolloutFields, parseRolloutFields } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 
 export interface PhaseChainDeps {
@@ -35,7 +36,8 @@ export async function startNextPhase(deps: PhaseChainDeps, rolloutId: string): P
   if (environment === undefined) return { kind: "none" };
 
   const now = Date.now();
-  const id = newRolloutId(now);
+  // In the root's partition: the create step links the phase from the root in one slot.
+  const id = newRolloutId(now, partitionOf(rootId));
   const created = await deps.engine.create(
     id,
     newRolloutFields(phaseSpec(rootId, root.spec, environment), root.createdBy, new Date(now)),

@@ -13,12 +13,8 @@ import {
   targetQuerySchema,
 } from "../rollouts/schema.js";
 import { canonicalHash } from "../store/canonical-hash.js";
-import {
-  newRolloutFields,
-  newRolloutId,
-  parseRolloutFields,
-  type RolloutState,
-} from "../store/rollout-fields.js";
+import { newRolloutId } from "../store/keys.js";
+import { newRolloutFields, parseRolloutFields, type RolloutState } from "../store/rollout-fields.js";
 import type { RolloutStore } from "../store/rollout-store.js";
 import { assertKnownGateway, assertWithinMaxTargets } from "./gateway-check.js";
 import { readPhases } from "./phase-view.js";
@@ -69,18 +65,16 @@ export function rolloutService(deps: RolloutServiceDeps) {
     bodyHash = canonicalHash(spec),
   ) {
     const now = Date.now();
-    const id = newRolloutId(now);
+    const idempotency = key === undefined ? undefined : store.keys.idempotency(caller.name, key);
+    // The key and the rollout share a partition: the create script checks and sets both.
+    const id = newRolloutId(now, idempotency?.partition);
     const created = await deps.engine.create(
       id,
       newRolloutFields(spec, caller.name, new Date(now)),
       { actor: caller.name, action },
-      key === undefined
+      idempotency === undefined
         ? undefined
-        : {
-            key: store.keys.idempotency(caller.name, key),
-            value: `${bodyHash} ${id}`,
-            ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
-          },
+        : { key: idempotency.key, value: `${bodyHash} ${id}`, ttlSeconds: IDEMPOTENCY_TTL_SECONDS },
     );
     if (created.kind === "exists") return replay(created.existing, bodyHash);
     // If this add is lost (crash, Redis blip), the reconciler offers the plan job again.

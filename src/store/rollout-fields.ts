@@ -5,10 +5,6 @@ import type { RolloutSpec } from "../rollouts/schema.js";
 import { rolloutIdPrefix } from "./keys.js";
 import type { RolloutFields } from "./rollout-store.js";
 
-export function newRolloutId(now: number): string {
-  return `${rolloutIdPrefix(now)}${randomBytes(6).toString("base64url")}`;
-}
-
 /** A rollout's stored hash, typed. Counts are not here: they are the sizes of the status sets. */
 export interface RolloutState {
   spec: RolloutSpec;

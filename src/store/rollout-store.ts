@@ -1,7 +1,7 @@
 import type { Held } from "../engine/engine.js";
 import { TARGET_STATUSES, type TargetStatus } from "../engine/lifecycle.js";
 import type { TargetIdentity, TargetOutcome, TargetRecord } from "../engine/target-record.js";
-import { Keys, rolloutIdPrefix } from "./keys.js";
+import { Keys, PARTITIONS, partitionOf, rolloutIdPrefix } from "./keys.js";
 import type { RedisClient } from "./redis-client.js";
 
 /** The rollout hash as stored. */
@@ -12,6 +12,18 @@ export interface StoredRollout {
   fields: RolloutFields;
   /** Targets by public status; `total` is their sum, so counts add up at every moment. */
   counts: Record<TargetStatus, number> & { total: number };
+}
+
+const PARTITION_NUMBERS = Array.from({ length: PARTITIONS }, (_, n) => n);
+
+/**
+ * The first `limit` ids of the partitions' sorted lists, in the same order (ids are unique, and
+ * each list is the partition's first `limit`, so the merged head is exact).
+ */
+function mergeHeads(lists: string[][], limit: number, newestFirst: boolean): string[] {
+  const merged = lists.flat().sort();
+  if (newestFirst) merged.reverse();
+  return merged.slice(0, limit);
 }
 
 function execOrThrow(replies: Array<[Error | null, unknown]> | null): unknown[] {
@@ -35,9 +47,27 @@ export class RolloutStore {
     return (await this.getMany([id]))[0];
   }
 
-  /** Several rollouts with their counts in one round trip; missing ones are undefined. */
+  /**
+   * Several rollouts with their counts, one pipeline per partition (a Cluster pipeline names one
+   * slot), all sent at once; missing ones are undefined.
+   */
   async getMany(ids: readonly string[]): Promise<Array<StoredRollout | undefined>> {
-    if (ids.length === 0) return [];
+    const byPartition = new Map<number, string[]>();
+    for (const id of ids) {
+      const group = byPartition.get(partitionOf(id)) ?? [];
+      group.push(id);
+      byPartition.set(partitionOf(id), group);
+    }
+    const found = new Map<string, StoredRollout>();
+    await Promise.all(
+      [...byPartition.values()].map(async (group) => {
+        for (const stored of await this.getInPartition(group)) if (stored) found.set(stored.id, stored);
+      }),
+    );
+    return ids.map((id) => found.get(id));
+  }
+
+  private async getInPartition(ids: readonly string[]): Promise<Array<StoredRollout | undefined>> {
     const pipeline = this.redis.pipeline();
     for (const id of ids) {
       pipeline.hgetall(this.keys.rollout(id));
@@ -63,20 +93,37 @@ export class RolloutStore {
     return this.redis.hget(this.keys.rollout(id), field);
   }
 
-  /** Rollout ids, newest first, strictly after `cursor` (an id). */
-  listIds(limit: number, cursor?: string): Promise<string[]> {
-    return this.redis.zrevrangebylex(this.keys.index, cursor ? `(${cursor}` : "+", "-", "LIMIT", 0, limit);
+  /**
+   * Rollout ids, newest first, strictly after `cursor` (an id): the heads of every partition's
+   * index, merged (one command per partition, sent at once).
+   */
+  async listIds(limit: number, cursor?: string): Promise<string[]> {
+    const heads = await Promise.all(
+      PARTITION_NUMBERS.map((n) =>
+        this.redis.zrevrangebylex(this.keys.index(n), cursor ? `(${cursor}` : "+", "-", "LIMIT", 0, limit),
+      ),
+    );
+    return mergeHeads(heads, limit, true);
   }
 
   /** Up to `limit` ids of rollouts created before `time`, oldest first, strictly after `after`. */
-  idsCreatedBefore(time: number, limit: number, after?: string): Promise<string[]> {
+  async idsCreatedBefore(time: number, limit: number, after?: string): Promise<string[]> {
     const from = after === undefined ? "-" : `(${after}`;
-    return this.redis.zrangebylex(this.keys.index, from, `(${rolloutIdPrefix(time)}`, "LIMIT", 0, limit);
+    const heads = await Promise.all(
+      PARTITION_NUMBERS.map((n) =>
+        this.redis.zrangebylex(this.keys.index(n), from, `(${rolloutIdPrefix(time)}`, "LIMIT", 0, limit),
+      ),
+    );
+    return mergeHeads(heads, limit, false);
   }
 
-  /** Removes a rollout and all its targets (UNLINK: freed in the background, Redis is not blocked). */
+  /**
+   * Removes a rollout and all its targets (UNLINK: freed in the background, Redis is not blocked);
+   * one MULTI, as every key is in the rollout's partition.
+   */
   async delete(id: string): Promise<void> {
     const k = this.keys;
+    const partition = partitionOf(id);
     await this.redis
       .multi()
       .unlink(
@@ -86,22 +133,24 @@ export class RolloutStore {
         k.holders(id),
         ...TARGET_STATUSES.map((s) => k.status(id, s)),
       )
-      .zrem(k.index, id)
-      .srem(k.active, id)
+      .zrem(k.index(partition), id)
+      .srem(k.active(partition), id)
       .exec();
   }
 
   /** What an Idempotency-Key of `caller` holds: `<body hash> <rollout id>`, or null. */
   idempotencyRecord(caller: string, key: string): Promise<string | null> {
-    return this.redis.get(this.keys.idempotency(caller, key));
+    return this.redis.get(this.keys.idempotency(caller, key).key);
   }
 
-  activeIds(): Promise<string[]> {
-    return this.redis.smembers(this.keys.active);
+  /** The rollouts the reconciler watches, of every partition. */
+  async activeIds(): Promise<string[]> {
+    const sets = await Promise.all(PARTITION_NUMBERS.map((n) => this.redis.smembers(this.keys.active(n))));
+    return sets.flat();
   }
 
   forgetActive(id: string): Promise<number> {
-    return this.redis.srem(this.keys.active, id);
+    return this.redis.srem(this.keys.active(partitionOf(id)), id);
   }
 
   touch(id: string): Promise<number> {

@@ -1,8 +1,9 @@
 --[[
   Creates a rollout (and its idempotency record, or its link on the rollout it follows) and
   appends its first event.
-  KEYS: the rollout keys, then the rollouts index, the idempotency key, the hash of the rollout
-        it follows (a deploy phase's root; unused without a link field)
+  KEYS: the rollout keys, then the partition's rollouts index, the idempotency key (in the
+        rollout's partition; unused when idemValue is ''), the hash of the rollout it follows (a
+        deploy phase's root, in the same partition; unused without a link field)
   ARGV: id, now, actor, action, idemValue ('' = none), idemTtlSeconds, linkField ('' = none),
         field1, value1, ...
   Returns: {0} created | {1, existing} the idempotency key or the link is taken (a link's value is
