@@ -14,9 +14,12 @@ import { GatewayRates } from "../src/queue/adaptive-rate.js";
 import { GatewayLimiter } from "../src/queue/gateway-limiter.js";
 import { CONTROL_QUEUE, targetQueueName, WEBHOOK_QUEUE } from "../src/queue/queue-names.js";
 import { Queues } from "../src/queue/queues.js";
+import type { RolloutSpec } from "../src/rollouts/schema.js";
 import { ScheduleStore } from "../src/schedules/schedule-store.js";
 import type { ScheduleDefinition } from "../src/schedules/schema.js";
+import { startNextPhase } from "../src/service/phase-chain.js";
 import { Keys, newRolloutId, PARTITIONS, partitionOf } from "../src/store/keys.js";
+import { newRolloutFields } from "../src/store/rollout-fields.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 
@@ -107,6 +110,19 @@ async function driveEngine(engine: RolloutEngine): Promise<void> {
     rest.map((o) => ({ index: o.index, jobId: o.jobId, to: "cancelled" as const })),
   );
   await engine.advance(id, 1, false);
+  // An after-save root that succeeded: its first deploy phase is created and linked from it.
+  const root = newRolloutId(now);
+  const spec: RolloutSpec = {
+    gateway: "north",
+    policy: { mtls: { enabled: true } },
+    targets: { projects: ["*"] },
+    deploy: { environments: ["test"], mode: "after-save" },
+    dryRun: false,
+  };
+  await engine.create(root, { ...newRolloutFields(spec, "alice", new Date(now)), status: "succeeded" }, by);
+  const store = new RolloutStore(redis, prefix);
+  const phase = await startNextPhase({ engine, store, dispatcher: { plan: async () => {} } }, root);
+  expect(phase.kind).toBe("created");
   for (const step of ["failPlanning", "pausePlanning"] as const) {
     const other = newRolloutId(now);
     await engine.create(other, { status: "planning", spec: "{}", updatedAt: "0" }, by);
