@@ -3,7 +3,8 @@
 // Sizes: BENCH_TARGETS (default 5000), BENCH_INTAKE_TARGETS (100000), BENCH_LATENCY_MS (20),
 // BENCH_CONCURRENCY (comma-separated, default "16,64"), BENCH_TARGETS_PER_JOB (job modes, "1,16"),
 // BENCH_RUNS (1), BENCH_RATE_MODES (the gateway's rate, "fixed,adaptive"), REDIS_URL; then the
-// rate-limited manager case (bench/rate-limited.ts; BENCH_LIMITED_TARGETS=0 skips it). Run it on a
+// rate-limited manager case (bench/rate-limited.ts; BENCH_LIMITED_TARGETS=0 skips it), then one Redis
+// node vs a local 3-master cluster (bench/cluster.ts; BENCH_CLUSTER_TARGETS=0 skips it). Run it on a
 // quiet machine: Redis counters are server-wide.
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
@@ -13,6 +14,7 @@ import { loadConfig } from "../src/config/config.js";
 import { startRuntime } from "../src/runtime.js";
 import { dropPrefix } from "../src/store/drop-prefix.js";
 import { bareLoop } from "./baseline.js";
+import { clusterCase } from "./cluster.js";
 import { processCpuSeconds, redisCounters } from "./cost.js";
 import { BENCH_TOKEN, peakRss, startChild, startSimulatorProcess } from "./processes.js";
 import { rateLimitedManager } from "./rate-limited.js";
@@ -161,6 +163,8 @@ await sim.child.stop();
 const big = await intake();
 const limitedTargets = Number(process.env.BENCH_LIMITED_TARGETS ?? 1);
 const limited = limitedTargets > 0 ? await rateLimitedManager(redis, LATENCY_MS, PER_JOB, POLICY) : "";
+const clusterTargets = Number(process.env.BENCH_CLUSTER_TARGETS ?? 1);
+const topologies = clusterTargets > 0 ? await clusterCase(LATENCY_MS, POLICY) : "";
 const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1];
 redis.disconnect();
 
@@ -183,4 +187,6 @@ ${rows.join("\n")}
 | cancel of the 100k-target rollout (HTTP, batches of 1,000) | ${big.cancelMs.toFixed(0)} ms |
 
 ${limited}
+
+${topologies}
 `);
