@@ -14,7 +14,7 @@ import { dropPrefix } from "../src/store/drop-prefix.js";
 import { LocalCluster } from "../test/helpers/redis-topology.js";
 import { processCpuSeconds, redisCounters } from "./cost.js";
 import { BENCH_TOKEN, type Child, startChild, startSimulatorProcess } from "./processes.js";
-import { api, finished, REDIS_URL } from "./service.js";
+import { api, BENCH_POLICY, finished, REDIS_URL } from "./service.js";
 
 const TARGETS = Number(process.env.BENCH_CLUSTER_TARGETS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CLUSTER_CONCURRENCY ?? 32);
@@ -74,7 +74,7 @@ function serviceEnv(prefix: string, simulators: string[], redis: Record<string, 
 }
 
 /** Both gateways' rollouts at once through two service processes; measured until both end. */
-async function run(topology: Topology, simulators: string[], policy: unknown): Promise<Measured> {
+async function run(topology: Topology, simulators: string[]): Promise<Measured> {
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
   const env = serviceEnv(prefix, simulators, topology.env);
   const services: Child[] = [];
@@ -90,7 +90,7 @@ async function run(topology: Topology, simulators: string[], policy: unknown): P
       GATEWAYS.map((gateway) =>
         api(url, "POST", "/v1/rollouts", {
           gateway,
-          policy,
+          policy: BENCH_POLICY,
           targets: { projects: ["*"] },
         }),
       ),
@@ -117,7 +117,7 @@ async function run(topology: Topology, simulators: string[], policy: unknown): P
   }
 }
 
-export async function clusterCase(latencyMs: number, policy: unknown): Promise<string> {
+export async function clusterCase(latencyMs: number): Promise<string> {
   const simulators = await Promise.all(
     GATEWAYS.map(() =>
       startSimulatorProcess([
@@ -141,7 +141,7 @@ export async function clusterCase(latencyMs: number, policy: unknown): Promise<s
       { name: "3-master cluster", env: { REDIS_CLUSTER_NODES: cluster.seeds }, nodes: clusterNodes },
     ];
     for (const topology of topologies) {
-      const m = await run(topology, urls, policy);
+      const m = await run(topology, urls);
       // Redis runs commands on one core: the busiest node's share of the CPU per target (taken as
       // its share of the commands) bounds the targets/s.
       const perNode = 1000 / (m.redisCpuMs * Math.max(...m.spread));

@@ -18,7 +18,7 @@ import { clusterCase } from "./cluster.js";
 import { processCpuSeconds, redisCounters } from "./cost.js";
 import { BENCH_TOKEN, peakRss, startChild, startSimulatorProcess } from "./processes.js";
 import { rateLimitedManager } from "./rate-limited.js";
-import { api, finished, median, REDIS_URL, serviceEnv, until } from "./service.js";
+import { api, finished, median, BENCH_POLICY as POLICY, REDIS_URL, serviceEnv, until } from "./service.js";
 
 const N = Number(process.env.BENCH_TARGETS ?? 5000);
 const INTAKE_N = Number(process.env.BENCH_INTAKE_TARGETS ?? 100_000);
@@ -27,15 +27,6 @@ const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,64").split(",").map(
 const PER_JOB = (process.env.BENCH_TARGETS_PER_JOB ?? "1,16").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const RATE_MODES = (process.env.BENCH_RATE_MODES ?? "fixed,adaptive").split(",");
-const POLICY = {
-  mtls: {
-    enabled: true,
-    keyStoreId: "ks-1",
-    trustStoreId: "ts-1",
-    supportedProtocolList: ["TLS_1_2", "TLS_1_3"],
-    hostnameVerifierType: "STRICT",
-  },
-};
 
 const redis = new Redis(REDIS_URL);
 const usedMemory = async () =>
@@ -164,7 +155,7 @@ const big = await intake();
 const limitedTargets = Number(process.env.BENCH_LIMITED_TARGETS ?? 1);
 const limited = limitedTargets > 0 ? await rateLimitedManager(redis, LATENCY_MS, PER_JOB, POLICY) : "";
 const clusterTargets = Number(process.env.BENCH_CLUSTER_TARGETS ?? 1);
-const topologies = clusterTargets > 0 ? await clusterCase(LATENCY_MS, POLICY) : "";
+const topologies = clusterTargets > 0 ? await clusterCase(LATENCY_MS) : "";
 const redisVersion = /redis_version:(\S+)/.exec(await redis.info("server"))?.[1];
 redis.disconnect();
 

@@ -8,6 +8,17 @@ import { BENCH_TOKEN } from "./processes.js";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CALLER = "bench-caller-secret";
 
+/** The policy every benchmark rolls out. */
+export const BENCH_POLICY = {
+  mtls: {
+    enabled: true,
+    keyStoreId: "ks-1",
+    trustStoreId: "ts-1",
+    supportedProtocolList: ["TLS_1_2", "TLS_1_3"],
+    hostnameVerifierType: "STRICT",
+  },
+};
+
 export interface BenchGateway {
   concurrency: number;
   targetsPerJob: number;
