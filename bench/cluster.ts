@@ -6,20 +6,16 @@
 // Sizes: BENCH_CLUSTER_TARGETS (4000, split over the two gateways), BENCH_CLUSTER_CONCURRENCY (32
 // per gateway), with BENCH_LATENCY_MS as elsewhere.
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Redis } from "ioredis";
 import { dropPrefix } from "../src/store/drop-prefix.js";
 import { LocalCluster } from "../test/helpers/redis-topology.js";
 import { processCpuSeconds, redisCounters } from "./cost.js";
-import { BENCH_TOKEN, type Child, startChild, startSimulatorProcess } from "./processes.js";
-import { api, BENCH_POLICY, finished, REDIS_URL } from "./service.js";
+import { type Child, startChild, startSimulatorProcess } from "./processes.js";
+import { api, BENCH_POLICY, finished, gatewaysEnv, REDIS_URL } from "./service.js";
 
 const TARGETS = Number(process.env.BENCH_CLUSTER_TARGETS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CLUSTER_CONCURRENCY ?? 32);
 const GATEWAYS = ["north", "south"] as const;
-const CALLER = "bench-caller-secret";
 
 interface Topology {
   name: string;
@@ -49,34 +45,19 @@ async function counters(nodes: Redis[]) {
   return Promise.all(nodes.map(async (n) => ({ ...(await redisCounters(n)), memory: await usedMemory(n) })));
 }
 
-function serviceEnv(prefix: string, simulators: string[], redis: Record<string, string>) {
-  const file = join(tmpdir(), `bench-cluster-gateways-${prefix}.json`);
-  const gateways = GATEWAYS.map((name, i) => ({
+const gatewayEntries = (simulators: string[]) =>
+  GATEWAYS.map((name, i) => ({
     name,
     baseUrl: simulators[i],
     tokenEnv: "BENCH_GATEWAY_TOKEN",
     rateLimitPerSecond: 100_000,
     concurrency: CONCURRENCY,
   }));
-  writeFileSync(file, JSON.stringify({ gateways }));
-  return {
-    REDIS_URL: "",
-    ...redis,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    ENFORCER_QUEUE_PREFIX: prefix,
-    ENFORCER_GATEWAYS_FILE: file,
-    BENCH_GATEWAY_TOKEN: BENCH_TOKEN,
-    ENFORCER_API_TOKENS: `admin:bench:${CALLER}`,
-    ENFORCER_WORKER_CONCURRENCY: String(CONCURRENCY),
-    LOG_LEVEL: "warn",
-  };
-}
 
 /** Both gateways' rollouts at once through two service processes; measured until both end. */
 async function run(topology: Topology, simulators: string[]): Promise<Measured> {
   const prefix = `bench-${randomBytes(3).toString("hex")}`;
-  const env = serviceEnv(prefix, simulators, topology.env);
+  const env = gatewaysEnv(prefix, gatewayEntries(simulators), CONCURRENCY, topology.env);
   const services: Child[] = [];
   try {
     services.push(await startChild(["main.js", "all"], { ...env, LOG_LEVEL: "info" }, /API listening/));

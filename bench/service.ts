@@ -34,7 +34,6 @@ export function serviceEnv(
   prefix: string,
   gateway: BenchGateway,
 ): Record<string, string> {
-  const file = join(tmpdir(), `bench-gateways-${prefix}.json`);
   const entry = {
     name: "default",
     baseUrl: simulatorUrl,
@@ -44,16 +43,31 @@ export function serviceEnv(
     targetsPerJob: gateway.targetsPerJob,
     adaptive: gateway.adaptive ?? true,
   };
-  writeFileSync(file, JSON.stringify({ gateways: [entry] }));
+  return gatewaysEnv(prefix, [entry], gateway.concurrency);
+}
+
+/**
+ * The service's environment for gateways-file entries (their token in BENCH_GATEWAY_TOKEN), on
+ * the bench's Redis unless `redis` says otherwise.
+ */
+export function gatewaysEnv(
+  prefix: string,
+  gateways: Array<Record<string, unknown>>,
+  concurrency: number,
+  redis: Record<string, string> = { REDIS_URL },
+): Record<string, string> {
+  const file = join(tmpdir(), `bench-gateways-${prefix}.json`);
+  writeFileSync(file, JSON.stringify({ gateways }));
   return {
-    REDIS_URL,
+    REDIS_URL: "",
+    ...redis,
     PORT: "0",
     HOST: "127.0.0.1",
     ENFORCER_QUEUE_PREFIX: prefix,
     ENFORCER_GATEWAYS_FILE: file,
     BENCH_GATEWAY_TOKEN: BENCH_TOKEN,
     ENFORCER_API_TOKENS: `admin:bench:${CALLER}`,
-    ENFORCER_WORKER_CONCURRENCY: String(gateway.concurrency),
+    ENFORCER_WORKER_CONCURRENCY: String(concurrency),
     ENFORCER_BODY_LIMIT: "32mb",
     LOG_LEVEL: "warn",
   };

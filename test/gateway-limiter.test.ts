@@ -2,8 +2,8 @@
 // the head of a process's line asking Redis again, an aborted waiter leaving at once without a slot.
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import type { GatewayConfig } from "../src/gateway/types.js";
 import { GatewayLimiter } from "../src/queue/gateway-limiter.js";
+import { offlineGateway } from "./helpers/gateway-config.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 
 const redis = new Redis(REDIS_URL);
@@ -29,21 +29,7 @@ function counting(): { connection: Redis; calls: () => number } {
   return { connection, calls: () => calls };
 }
 
-const gateway = (name: string, rate: number): GatewayConfig => ({
-  name,
-  baseUrl: "http://manager",
-  token: "t",
-  rateLimitPerSecond: rate,
-  outageFailures: 20,
-  outageWindowMs: 60_000,
-  autoResume: false,
-  concurrency: 4,
-  timeoutMs: 1000,
-  deployStyle: "inline",
-  dialect: { storeFields: "id", wrapSections: true },
-  connections: 4,
-  maxTargets: 100,
-});
+const gateway = (name: string, rate: number) => offlineGateway(name, { rateLimitPerSecond: rate });
 
 describe("gateway limiter", () => {
   it("spaces calls to the rate and asks Redis about twice per call, not once per waiter per slot", async () => {

@@ -7,7 +7,6 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { AuditLog } from "../src/audit/audit-log.js";
 import { RolloutEngine } from "../src/engine/engine.js";
-import type { GatewayConfig } from "../src/gateway/types.js";
 import { PolicyStore } from "../src/named-policies/policy-store.js";
 import type { PolicyBody } from "../src/named-policies/schema.js";
 import { GatewayRates } from "../src/queue/adaptive-rate.js";
@@ -21,6 +20,7 @@ import { startNextPhase } from "../src/service/phase-chain.js";
 import { Keys, newRolloutId, PARTITIONS, partitionOf } from "../src/store/keys.js";
 import { newRolloutFields } from "../src/store/rollout-fields.js";
 import { RolloutStore } from "../src/store/rollout-store.js";
+import { offlineGateway } from "./helpers/gateway-config.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 
 // The slot function ioredis routes cluster commands with (a dependency of ioredis, without types).
@@ -64,22 +64,8 @@ afterAll(async () => {
   plain.disconnect();
 });
 
-const gateway = (name: string): GatewayConfig => ({
-  name,
-  baseUrl: "http://manager",
-  token: "t",
-  rateLimitPerSecond: 100,
-  outageFailures: 20,
-  outageWindowMs: 60_000,
-  autoResume: false,
-  concurrency: 4,
-  timeoutMs: 1000,
-  deployStyle: "inline",
-  dialect: { storeFields: "id", wrapSections: true },
-  connections: 4,
-  maxTargets: 100,
-  adaptive: { floor: 5, cut: 0.5, step: 10, latencyFactor: 0 },
-});
+const gateway = (name: string) =>
+  offlineGateway(name, { adaptive: { floor: 5, cut: 0.5, step: 10, latencyFactor: 0 } });
 
 /** Every step of a rollout's life, so that each engine script runs at least once. */
 async function driveEngine(engine: RolloutEngine): Promise<void> {
