@@ -37,6 +37,10 @@ function rollout(status: string, done: number, extra: Record<string, unknown> = 
     },
     wave: { current: 1, total: 1 },
     pausedReason: null,
+    phaseOf: null,
+    environment: null,
+    phases: [],
+    phasesReason: null,
     ...extra,
   };
 }

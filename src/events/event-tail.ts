@@ -1,17 +1,17 @@
-import type { Keys } from "../store/keys.js";
-import { partitionOf } from "../store/keys.js";
+import { type Keys, PARTITIONS } from "../store/keys.js";
 import type { RedisClient } from "../store/redis-client.js";
 import { IdleWait, readStreams } from "./stream-reads.js";
 
 type Listener = () => void;
 
-/** A blocking read returns this often, so a rollout of another partition watched meanwhile joins it. */
-const BLOCK_MS = 1000;
+/** A blocking read returns this often, to notice that nobody listens any more. */
+const BLOCK_MS = 2000;
 
 /**
- * Follows the outbox streams of the rollouts watched (XREAD BLOCK on their partitions' streams)
+ * Follows every rollout partition's outbox stream (one XREAD BLOCK naming the 16 on one Redis)
  * for one process and tells subscribers when an event of their rollout arrives: progress streams
- * wait on this instead of polling Redis per client. It reads only while someone listens.
+ * wait on this instead of polling Redis per client. It reads only while someone listens, and then
+ * all partitions, so a rollout watched later is followed from the moment it is subscribed.
  */
 export class EventTail {
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -37,15 +37,15 @@ export class EventTail {
     };
   }
 
-  /** The streams of the partitions watched now, each with its cursor (new ones start at their end). */
-  private async watched(): Promise<string[]> {
-    const streams = [...new Set([...this.listeners.keys()].map((id) => this.keys.events(partitionOf(id))))];
-    for (const stream of this.cursors.keys()) if (!streams.includes(stream)) this.cursors.delete(stream);
-    for (const stream of streams) {
-      if (this.cursors.has(stream)) continue;
-      const [last] = await this.redis.xrevrange(stream, "+", "-", "COUNT", 1);
-      this.cursors.set(stream, last?.[0] ?? "0-0");
-    }
+  /** Every partition's stream, each with its cursor at the stream's end when following starts. */
+  private async start(): Promise<string[]> {
+    const streams = Array.from({ length: PARTITIONS }, (_, n) => this.keys.events(n));
+    const lasts = await Promise.all(
+      streams.map((stream) => this.redis.xrevrange(stream, "+", "-", "COUNT", 1)),
+    );
+    streams.forEach((stream, i) => {
+      this.cursors.set(stream, lasts[i]?.[0]?.[0] ?? "0-0");
+    });
     return streams;
   }
 
@@ -53,8 +53,8 @@ export class EventTail {
     this.running = true;
     const idle = new IdleWait(this.redis);
     try {
+      const streams = await this.start();
       while (this.listeners.size > 0 && !this.closed) {
-        const streams = await this.watched();
         const ids = streams.map((stream) => this.cursors.get(stream) ?? "0-0");
         const replies = await readStreams(this.redis, ["XREAD", "COUNT", 500], streams, ids, BLOCK_MS);
         const touched = new Set<string>();
