@@ -1,4 +1,5 @@
-// Throwaway Redis topologies for tests: a 3-master Cluster, and a primary + replica + sentinel set.
+// Throwaway Redis topologies for tests: a node of its own, a 3-master Cluster, and a primary +
+// replica + sentinel set.
 // Every server runs on ports the OS just handed out (two suites on one machine never meet), keeps
 // nothing on disk but its config in a temp dir, and is killed (and the dir removed) by `stop()`, or
 // by test/setup.ts after the file whatever happened.
@@ -107,6 +108,24 @@ abstract class Topology {
     for (const node of this.nodes) node.child.kill("SIGKILL");
     await Promise.all(exits);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One plain node of its own, for a test that changes server-wide settings (SLOWLOG, CONFIG). */
+export class LocalNode extends Topology {
+  get url(): string {
+    return `redis://${HOST}:${this.nodes[0]?.port}`;
+  }
+
+  static async start(): Promise<LocalNode> {
+    const local = new LocalNode();
+    try {
+      local.nodes.push(await startServer(await freePort(), EPHEMERAL, local.dir));
+      return local;
+    } catch (error) {
+      await local.stop();
+      throw error;
+    }
   }
 }
 
