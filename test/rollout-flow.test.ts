@@ -201,6 +201,14 @@ describe("rollout planning", () => {
   });
 
   it("pages targets and rollouts stably", async () => {
+    // A failed rollout of its own, whatever ran before (planning refused: nothing is sent); and
+    // with it, at least two rollouts to page through.
+    const refused = await h.api("POST", "/v1/rollouts", {
+      policy: POLICY,
+      targets: { projects: ["*"] },
+      strategy: { maxTargets: 1 },
+    });
+    await h.waitForStatus(refused.body.id, ["failed"]);
     const created = await h.api("POST", "/v1/rollouts", {
       policy: POLICY,
       targets: { projects: ["*"] },
@@ -226,13 +234,6 @@ describe("rollout planning", () => {
     expect(list.body.items[0].id).toBe(created.body.id);
     const next = await h.api("GET", `/v1/rollouts?limit=100&cursor=${list.body.nextCursor}`);
     expect(next.body.items.map((r: { id: string }) => r.id)).not.toContain(created.body.id);
-    // A failed rollout of its own, whatever ran before (planning refused: nothing is sent).
-    const refused = await h.api("POST", "/v1/rollouts", {
-      policy: POLICY,
-      targets: { projects: ["*"] },
-      strategy: { maxTargets: 1 },
-    });
-    await h.waitForStatus(refused.body.id, ["failed"]);
     const failed = await h.api("GET", "/v1/rollouts?status=failed");
     expect(failed.body.items.length).toBeGreaterThan(0);
     expect(failed.body.items.every((r: { status: string }) => r.status === "failed")).toBe(true);
