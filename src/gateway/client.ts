@@ -32,6 +32,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's `rateLimited` mode for this call. */
   rateLimited?: RateLimitedMode;
+  /** Overrides the retry policy's attempts: 1 for a call that is its own retry (a probe). */
+  maxAttempts?: number;
 }
 
 /** A request as a dry run records it: what would be sent, relative to the manager's origin. */
@@ -322,7 +324,11 @@ export class ApinizerClient {
     options: CallOptions = {},
     interpret: (answer: HttpAnswer) => T,
   ): Promise<Attempted<T>> {
-    const retry = options.rateLimited ? { ...this.#retry, rateLimited: options.rateLimited } : this.#retry;
+    const retry = {
+      ...this.#retry,
+      ...(options.rateLimited ? { rateLimited: options.rateLimited } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    };
     return withRetry(
       async () => {
         const answer = await this.#transport.send(request, options.signal);

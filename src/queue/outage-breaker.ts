@@ -114,11 +114,14 @@ export class OutageBreaker {
     }
   }
 
-  /** A cheap authenticated call: its answer is observed like any other (`#recovered`). */
+  /**
+   * A cheap authenticated call, one attempt (the next probe is its retry): its answer is observed
+   * like any other (`#recovered`).
+   */
   async #probe(gateway: string): Promise<void> {
     await this.#deps.clients
       .get(gateway)
-      ?.checkToken({ signal: AbortSignal.timeout(PROBE_EVERY_MS) })
+      ?.checkToken({ signal: AbortSignal.timeout(PROBE_EVERY_MS), maxAttempts: 1 })
       .catch(() => {});
   }
 
