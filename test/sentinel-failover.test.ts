@@ -122,7 +122,12 @@ describe.each([
         `outcome ${JSON.stringify(done.counts)}, ${twice} proxies sent more than once (at most ${most} times)`,
     );
 
-    const outageLines = [h.logs.join(""), ...workers.map((w) => w.output.join(""))].map((text) => [
+    const logsOf = () => [h.logs.join(""), ...workers.map((w) => w.output.join(""))];
+    // A worker's "Redis back" line may still be on its way through the pipe when the rollout ends.
+    await waitFor("every process to log Redis back", () =>
+      logsOf().every((text) => text.includes("Redis back")) ? true : undefined,
+    );
+    const outageLines = logsOf().map((text) => [
       text.match(/Redis unavailable/g)?.length ?? 0,
       text.match(/Redis back/g)?.length ?? 0,
     ]);
