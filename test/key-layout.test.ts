@@ -23,7 +23,8 @@ import { RolloutStore } from "../src/store/rollout-store.js";
 import { offlineGateway } from "./helpers/gateway-config.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "./helpers/redis.js";
 
-// The slot function ioredis routes cluster commands with (a dependency of ioredis, without types).
+// The slot function ioredis routes cluster commands with (a dev dependency here, at ioredis' own
+// version; it ships no types).
 const slotOf = createRequire(import.meta.url)("cluster-key-slot") as (key: string) => number;
 
 interface ScriptCall {
