@@ -56,21 +56,30 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
     );
     events.sort((a, b) => compareIds(a.id, b.id));
     await o.handle(events);
-    for (const [stream, list] of replies)
-      if (list.length > 0) await o.redis.xack(stream, o.group, ...list.map(([id]) => id));
+    await Promise.all(
+      replies.flatMap(([stream, list]) =>
+        list.length === 0 ? [] : [o.redis.xack(stream, o.group, ...list.map(([id]) => id))],
+      ),
+    );
   };
 
-  const claim = async (stream: string) => {
-    const [, claimed] = (await o.redis.xautoclaim(
-      stream,
-      o.group,
-      consumer,
-      o.claimIdleMs,
-      "0-0",
-      "COUNT",
-      BATCH,
-    )) as [string, StreamEntries];
-    await handle([[stream, claimed.filter(([, flat]) => flat !== null)]]);
+  /** Takes over every stream's events left unacknowledged too long, handled as one batch in time order. */
+  const claim = async () => {
+    const replies = await Promise.all(
+      keys.map(async (stream): Promise<[string, StreamEntries]> => {
+        const [, claimed] = (await o.redis.xautoclaim(
+          stream,
+          o.group,
+          consumer,
+          o.claimIdleMs,
+          "0-0",
+          "COUNT",
+          BATCH,
+        )) as [string, StreamEntries];
+        return [stream, claimed.filter(([, flat]) => flat !== null)];
+      }),
+    );
+    await handle(replies);
   };
 
   /** One round of new events; false when there were none. */
@@ -103,7 +112,7 @@ export function startOutboxConsumer(o: OutboxConsumerOptions): { stop(): Promise
         }
         if (Date.now() - lastClaim >= o.claimIdleMs / 2) {
           lastClaim = Date.now();
-          for (const stream of keys) await claim(stream);
+          await claim();
         }
         await idle.after(await readNew());
       } catch (error) {
